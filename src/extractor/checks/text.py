@@ -1,0 +1,1 @@
+"""Text <-> table rules (RULES.md group D) and TYPO-TERMS. Being written."""

@@ -133,6 +133,8 @@ class Section:
     text: str
     where: Where = Where()
     title_score: float = 1.0
+    # offsets of the section (heading included) in the document body string
+    span: tuple[int, int] | None = None
 
 
 @dataclass

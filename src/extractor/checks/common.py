@@ -1,0 +1,61 @@
+"""Helpers shared by the rule functions: reading cell values the way RULES.md says
+(blank counts as 0 for arithmetic), and building findings with evidence."""
+from __future__ import annotations
+
+from ..model import CellValue, Evidence, Finding, Report
+
+T3_COLS = ("natural_person", "org_commercial", "org_research", "org_public_welfare",
+           "org_legal_service", "org_other", "total")
+ORG_COLS = T3_COLS[1:6]
+T4_BLOCKS = ("review", "lit_direct", "lit_after_review")
+T4_COLS = ("upheld", "corrected", "other", "pending", "total")
+POST2019 = ("v2019", "v2021")
+
+# statuses whose value may be used in arithmetic (blank = 0, "/" and "—" = 0 per RULES.md)
+USABLE = {"ok", "blank", "dash", "slash", "nonnumeric", "uncertain"}
+
+
+def has(report: Report, key: str) -> bool:
+    return report.cell(key) is not None
+
+
+def val(report: Report, key: str) -> float | None:
+    """The cell's value for arithmetic: blank and placeholders count as 0; None when
+    the cell is missing, ambiguous, or holds text that is not a number."""
+    c = report.cell(key)
+    if c is None or c.status not in USABLE:
+        return None
+    if c.value is None:
+        return 0.0 if c.status == "blank" else None
+    return float(c.value)
+
+
+def uncertain(report: Report, keys) -> bool:
+    return any((c := report.cell(k)) is not None and c.status == "uncertain" for k in keys)
+
+
+def fmt_num(v: float | None) -> str:
+    if v is None:
+        return "?"
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+def cell_evidence(report: Report, keys) -> tuple[Evidence, ...]:
+    out = []
+    for k in keys:
+        c: CellValue | None = report.cell(k)
+        if c is not None:
+            out.append(Evidence(f"{k} = {c.raw!r}", c.where))
+    return tuple(out)
+
+
+def finding(report: Report, rule_id: str, severity: str, message: str, *, expected="", actual="",
+            cells=(), evidence=(), scope="") -> Finding:
+    """A finding; table cells named in `cells` get their raw text and location as evidence.
+    Findings that rest on an OCR cell marked uncertain are downgraded to warnings."""
+    cells = tuple(cells)
+    if severity == "error" and uncertain(report, cells):
+        severity = "warning"
+    ev = tuple(evidence) + cell_evidence(report, cells)
+    return Finding(rule_id=rule_id, severity=severity, message=message, expected=str(expected),
+                   actual=str(actual), cells=cells, evidence=ev, scope=scope)

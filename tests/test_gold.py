@@ -74,3 +74,13 @@ def test_defects_found_and_no_false_errors(case):
     errors = {f.rule_id for f in rep.findings if f.severity == "error"}
     assert want <= got, f"missed {want - got}"
     assert errors <= want, f"false alarms {errors - want}"
+
+
+@pytest.mark.parametrize("name,year", [("pingtan-2012.txt", 2012), ("pingtan-2016.txt", 2016),
+                                       ("pingtan-2018.txt", 2018)])
+def test_pre2019_text_reports_without_gold(name, year):
+    """Checked by hand: pre-2019 (v2007) reports of 平潭综合实验区, read with status ok."""
+    rep = extractor.parse(real_file(name))
+    assert rep.status == "ok", rep.error
+    assert (rep.template_version, rep.report_year, rep.agency) == ("v2007", year, "平潭综合实验区")
+    assert [s.key for s in rep.sections][:2] == ["s0_preamble", "s1_overview"]

@@ -126,7 +126,12 @@ def build_report(rep: Report, doc: Document) -> Report:
             problems.append("tables not found: " + ", ".join(missing))
     elif rep.template_version == "v2007":
         from .v2007 import extract_v2007_stats
-        rep.cells = extract_v2007_stats(sections)
+
+        def locate(si: int, start: int, end: int):
+            sec = sections[si]
+            base = body.text.find(sec.text, sec.span[0] if sec.span else 0)
+            return body.where(base + start, base + end) if base >= 0 else sec.where
+        rep.cells = extract_v2007_stats(sections, locate)
     if not sections:
         problems.append("no section headings found")
     if rep.template_version is None:

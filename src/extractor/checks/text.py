@@ -1,1 +1,590 @@
-"""Text <-> table rules (RULES.md group D) and TYPO-TERMS. Being written."""
+"""Text <-> table rules (RULES.md group D) and TYPO-TERMS (group G).
+
+Narrative numbers are read sentence by sentence from a *compact* copy of each
+section (NFKC, whitespace dropped except between two ASCII digits/letters, PDF
+page footers "- 3 -" blanked), keeping a map back to offsets in the section
+text. A narrative count must be followed by a unit (件/条/起/个/宗…), so the
+run-together digits of flattened tables ("申请数量640020470") are never read.
+Every cue is deliberately narrow: a missed statement costs nothing, a false
+error costs the auditor's trust.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+import regex as re
+from rapidfuzz import fuzz
+
+from ..model import Evidence, Finding, Report, Section, Where
+from ..numbers import chinese_to_int
+from ..templates import get_template, norm_label
+from .common import POST2019, finding, fmt_num, val
+from .registry import rule
+
+# --------------------------------------------------------------------------- cue data
+
+CN = "零〇一二两三四五六七八九十百千万"
+# a count: digits or a Chinese numeral, not part of a longer number, a decimal, a phone
+# number or an ordinal (第二十条)
+NUM = rf"(?<![0-9.\-{CN}第])(?P<num>[0-9]+|[{CN}]+)"
+APP_UNIT = r"(?P<unit>件|条|个|宗|份)(?!次|工作日|月|小时|天|日|自然日)"
+CASE_UNIT = r"(?P<unit>件|起|宗|例|个)(?!次|工作日|月|小时|天|日)"
+TOTAL = r"(?:共|共计|合计|总计|累计)?(?:为|有|达|是)?"
+VERB_NEW = r"(?P<verb>新收|收到|接到|接收|受理|收悉)"
+
+# TXT-APP-NEW: verb … 申请 N 件 / verb … N 件申请 / 依申请公开的政府信息 N 条
+APP_NEW = [
+    re.compile(VERB_NEW + r"(?P<mid>[^。;,]{0,25}?)申请(?:数量|总数|数)?" + TOTAL + NUM + APP_UNIT),
+    re.compile(VERB_NEW + r"(?P<mid>[^。;,0-9]{0,12}?)" + NUM + APP_UNIT
+               + r"(?:政府信息公开|信息公开|依申请公开|公开)?(?:的)?申请(?!人)"),
+    re.compile(r"(?P<verb>)依申请公开(?:的)?(?:政府)?信息(?:申请)?(?:数量|数)?" + TOTAL + NUM + APP_UNIT),
+]
+# words that make a "received … applications" count about something else
+NOT_OGI_APP = re.compile(r"复议|诉讼|许可|审批|投诉|举报|信访|诉求|咨询|办事|服务|事项|业务|项目|补正|延期|结转|"
+                         r"复核|仲裁|听证|登记|注册|补贴|救助|低保|资金|贷款|专利|商标|上年|去年|上一年|同比|前年|主动公开")
+PROCESSED_VERB = re.compile(r"办理|办结|答复|处理|回复|予以|主动公开")
+OGI_CONTEXT = re.compile(r"依申请|公开申请|申请公开")
+PRIOR_YEAR = re.compile(r"上年|去年|上一年|同比|前年|较|比")
+SUBSET = re.compile(r"其中|分别")  # a part of the total ("其中，区发改委收到申请5件")
+
+NEXT_YEAR = r"(?:下一?年度?|下一年|次年|明年|(?P<year>[0-9]{4})年度?)"
+CARRY_IN = [
+    re.compile(r"(?:上年|上一年|上年度|上一年度|去年|前一年)(?:度)?结转(?:而来|来|过来)?(?:的)?"
+               r"(?:政府信息公开|依申请公开|信息公开)?(?:申请)?(?:数量|数)?" + TOTAL + NUM + APP_UNIT),
+    re.compile(NUM + APP_UNIT + r"(?:申请)?(?:为|系|是|属)(?:上年|上一年|上年度|去年)(?:度)?结转"),
+]
+CARRY_OUT = [
+    re.compile(r"结转(?:至|到)?" + NEXT_YEAR + r"(?:继续)?(?:办理|处理|答复)?(?:的)?"
+               r"(?:政府信息公开|依申请公开|信息公开)?(?:申请)?"
+               r"(?:数量|数)?" + TOTAL + NUM + APP_UNIT),
+    re.compile(NUM + APP_UNIT + r"(?:申请)?(?:因[^。;,]{0,15})?(?:结转|转入|转至|顺延至)(?:至|到)?" + NEXT_YEAR),
+]
+
+# T4 counts; the 10 characters before 行政诉讼 decide the block
+REVIEW = [
+    re.compile(r"行政复议(?:案件|申请)?(?:数量|数)?" + TOTAL + NUM + CASE_UNIT),
+    re.compile(NUM + CASE_UNIT + r"(?:政府信息公开)?行政复议(?!(?:案件)?(?:和|、|及|与|或|以及)(?:提起)?行政诉讼)"),
+]
+LITIGATION = [
+    re.compile(r"行政诉讼(?:案件)?(?:数量|数)?" + TOTAL + NUM + CASE_UNIT),
+    re.compile(NUM + CASE_UNIT + r"(?:政府信息公开)?行政诉讼"),
+]
+BOTH = re.compile(r"行政复议(?:案件)?(?:和|、|及|与|或|以及)(?:被提起|提起)?行政诉讼(?:案件)?(?:数量|数)?"
+                  r"(?P<each>各|均为|均|都为|共|共计|合计)?(?:为|有)?" + NUM + CASE_UNIT)
+JOINED_BEFORE = re.compile(r"行政复议(?:案件)?(?:和|、|及|与|或|以及)(?:被提起|提起)?$")
+LIT_AFTER = re.compile(r"复议后|经复议")
+LIT_DIRECT = re.compile(r"直接|未经复议")
+
+# TXT-NONE-CLAIM
+NEG = (r"(?:未发生|未收到|未接到|未受理|没有发生|没有收到|没有接到|未出现|未有|未被|没有|不存在|"
+       r"(?<![法正毫有])无(?!论|需|须|法|权|效|关|意|正当))")
+NONE_CASES = re.compile(NEG + r"(?P<mid>[^。;,]{0,30}?)(?P<what>行政复议|行政诉讼)")
+# a negation about something else near 行政复议 ("未发生被纠错", "没有及时答复导致行政复议")
+NONE_CASES_HEDGE = re.compile(r"纠错|纠正|败诉|撤销|确认违法|违法|维持|审结|结果|被告|不服|率|导致|造成|避免|防止|"
+                              r"减少|降低|及时|按时|答复|力争|争取|确保|做到|目标|努力|力求")
+NONE_APPS = [
+    re.compile(r"(?:未|没有|尚未)(?:收到|接到|受理|发生)(?:过)?(?P<mid>[^。;,]{0,20}?)"
+               r"(?:政府信息公开|信息公开|依申请公开|公开)(?:的)?申请(?!人|行政|复议|提起)"),
+    re.compile(r"(?:未|没有)(?:收到|接到|受理)(?:过)?(?:任何)?依申请公开(?P<mid>)(?!工作)"),
+    re.compile(r"(?<![法正])无(?P<mid>)(?:政府信息公开|依申请公开)(?:的)?申请(?!人|行政|复议|提起)"),
+]
+NONE_APPS_S3 = re.compile(r"(?:未|没有)(?:收到|接到|受理)(?:过)?(?:任何)?(?P<mid>)申请(?!人|行政|复议|提起)")
+PARTIAL_APPS = re.compile(r"法人|组织|企业|自然人|当面|信函|网上|网络|在线|传真|邮件|电话|纸质|书面|现场|邮寄|"
+                          r"重复|逾期|延期|涉密|第三方|复议|诉讼|收费|不予|补正")
+
+# TXT-PCT
+PCT_UNIT = r"(?:人次|万元|亿元|元|件|个|条|项|起|宗|次|人|家|份|场|期|篇|户)"
+DEC = r"[0-9]+(?:\.[0-9]+)?"
+PCT_ITEM = re.compile(rf"(?<![0-9.])(?P<m>{DEC})(?P<u>{PCT_UNIT}),?(?:占(?:比|总数的?|总量的?|全部的?)?(?:约|为|达)?"
+                      rf"(?P<p>{DEC})%|(?P<p2>{DEC})%占)")
+PCT_QTY = re.compile(rf"(?<![0-9.])(?P<d>{DEC})(?P<u>{PCT_UNIT})")
+PCT_RATE = re.compile(rf"(?P<dverb>受理|收到|接到|接收|新收|共有)(?P<dmid>[^。;,0-9]{{0,15}}?)(?<![0-9.])(?P<d>{DEC})"
+                      rf"(?P<u>{PCT_UNIT}),?(?P<nverb>按时办结|按期办结|办结|按时答复|答复|回复|完成|解决|处理)了?"
+                      rf"(?P<n>{DEC})(?P=u),?(?P=nverb)率(?:为|达到|达)?(?P<p>{DEC})%")
+PCT_TOLERANCE = 0.5
+
+# TYPO-TERMS: (pattern in the compact text, correct form)
+TYPOS: list[tuple[re.Pattern, str]] = [(re.compile(p), c) for p, c in [
+    (r"(?<=信息公开|《|办法|实施)条列|条列(?=》)", "条例"),  # not 逐条列出
+    (r"政府信息工开", "政府信息公开"),
+    (r"勾嵇|钩稽|钩嵇|沟稽", "勾稽"),
+    (r"行政复意|行政复仪|行政复以", "行政复议"),
+    (r"行政诉颂|行政述讼|行政诉松", "行政诉讼"),
+    (r"依申清|依甲请", "依申请"),
+    (r"其他法律行政止公开", "其他法律行政法规禁止公开"),
+    (r"不与公开", "不予公开"),
+    (r"于以公开", "予以公开"),
+    (r"三类内部事物", "三类内部事务"),
+    (r"四类过程信信息|四类过性信息", "四类过程性信息"),
+    (r"社会公益组识", "社会公益组织"),
+    (r"法律服务机购", "法律服务机构"),
+    (r"本机关不掌我", "本机关不掌握"),
+    (r"尚未审决", "尚未审结"),
+]]
+OLD_REG = re.compile(r"(?:国务院令|国令)(?:第)?492号")
+OLD_REG_HISTORY = re.compile(r"711号|修订|废止|修改|原《|原条例|旧|替代|取代|施行以来")
+
+HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十0-9]+[）)]|[0-9]+[.、．](?![0-9])"
+                     r"|第[一二三四五六七八九十]+[章节部分])")
+PAGE_FOOTER = re.compile(r"(?m)^[ \t]*[-－—][ \t]*[0-9]{1,3}[ \t]*[-－—][ \t]*$")
+SENT_END = "。！？!?"
+YEAR = re.compile(r"(?<![0-9])([0-9]{4})年")
+BRACKETED = re.compile(r"《[^》]*》|〔[^〕]*〕|\[[^\]]*\]")
+
+
+# --------------------------------------------------------------------------- sentences
+
+@dataclass(frozen=True)
+class Sent:
+    section: Section
+    start: int  # offsets in section.text
+    end: int
+    text: str  # compact form
+    pos: tuple[int, ...]  # pos[i] = offset in section.text of text[i]
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        return self.pos[i], self.pos[max(i, j - 1)] + 1
+
+    def evidence(self, i: int, j: int) -> Evidence:
+        """The sentence (or 60 characters around the match in a long run of table text)."""
+        a, b = self.span(i, j)
+        if self.end - self.start > 200:
+            qs, qe = max(self.start, a - 60), min(self.end, b + 60)
+        else:
+            qs, qe = self.start, self.end
+        quote = re.sub(r"\s+", " ", self.section.text[qs:qe]).strip()
+        return Evidence(quote, Where(char=qs, char_end=qe), self.section.key)
+
+    def scope(self, i: int) -> str:
+        return f"{self.section.key}@{self.pos[i]}"
+
+
+def _compact(text: str, a: int, b: int) -> tuple[str, tuple[int, ...]]:
+    out: list[str] = []
+    pos: list[int] = []
+    i = a
+    while i < b:
+        ch = text[i]
+        if ch.isspace():
+            j = i
+            while j < b and text[j].isspace():
+                j += 1
+            nxt = unicodedata.normalize("NFKC", text[j]) if j < b else ""
+            if out and out[-1].isascii() and out[-1].isalnum() and nxt[:1].isascii() and nxt[:1].isalnum():
+                out.append(" ")
+                pos.append(i)
+            i = j
+            continue
+        for c in unicodedata.normalize("NFKC", ch):
+            out.append(c)
+            pos.append(i)
+        i += 1
+    return "".join(out), tuple(pos)
+
+
+def _breaks(text: str) -> list[int]:
+    """Sentence ends: 。！？, and line ends that close a heading or a short (table) line or
+    precede a heading. Other line breaks (PDF wrapping) do not end a sentence."""
+    ends = [i + 1 for i, ch in enumerate(text) if ch in SENT_END]
+    lines = text.split("\n")
+    off = 0
+    prev_end = None  # end offset of the previous non-blank line
+    prev_line = ""
+    for line in lines:
+        s = line.strip()
+        if s:
+            if prev_end is not None:
+                short = len(re.sub(r"\s", "", prev_line)) < 8
+                heading = HEADING.match(prev_line) and not re.search(r"[。，,；;：:]", prev_line)
+                if short or heading or HEADING.match(line) or prev_line.rstrip()[-1:] in "：:；;":
+                    ends.append(prev_end)
+            prev_end, prev_line = off + len(line), line
+        off += len(line) + 1
+    return sorted(set(ends))
+
+
+def sentences(report: Report) -> Iterator[Sent]:
+    for sec in report.sections:
+        text = PAGE_FOOTER.sub(lambda m: " " * len(m.group()), sec.text or "")
+        a = 0
+        for b in _breaks(text) + [len(text)]:
+            if b > a:
+                comp, pos = _compact(text, a, b)
+                if comp.strip():
+                    yield Sent(sec, a, b, comp, pos)
+                a = b
+
+
+def _num(s: str) -> int | None:
+    return int(s) if s.isdigit() else chinese_to_int(s)
+
+
+def _year_ok(sent: Sent, i: int, year: int | None) -> bool:
+    """The last year named before position i (outside 《》〔〕) must be the report year."""
+    if year is None:
+        return True
+    head = BRACKETED.sub(lambda m: "#" * len(m.group()), sent.text[:i])
+    years = [int(y) for y in YEAR.findall(head) if 1990 <= int(y) <= 2100]
+    return not years or years[-1] == year
+
+
+def _clause_before(sent: Sent, i: int) -> str:
+    head = sent.text[:i]
+    return re.split(r"[,;:]", head)[-1]
+
+
+def _ogi_context(sent: Sent, i: int) -> bool:
+    if sent.section.key == "s3_applications" or OGI_CONTEXT.search(sent.text):
+        return True
+    a = sent.pos[i] if sent.pos else sent.start
+    return bool(OGI_CONTEXT.search(sent.section.text[max(0, a - 400):a]))
+
+
+# --------------------------------------------------------------------------- claims
+
+NEW = ("t3.new_received.total",)
+CARRY_IN_KEYS = ("t3.carried_over.total",)
+CARRY_OUT_KEYS = ("t3.carried_forward.total",)
+REVIEW_KEYS = ("t4.review.total",)
+LIT_KEYS = ("t4.lit_direct.total", "t4.lit_after_review.total")
+# what a claim of each kind is compared with: cells summed, and a description for the message
+TARGETS = {
+    "new": (NEW, "applications received", "T3 一、本年新收 总计"),
+    "carry_in": (CARRY_IN_KEYS, "applications carried over from last year", "T3 二、上年结转 总计"),
+    "carry_out": (CARRY_OUT_KEYS, "applications carried forward", "T3 四、结转下年度继续办理 总计"),
+    "review": (REVIEW_KEYS, "administrative reviews", "T4 行政复议 总计"),
+    "lit": (LIT_KEYS, "lawsuits", "T4 未经复议直接起诉 总计 + 复议后起诉 总计"),
+    "lit_direct": (LIT_KEYS[:1], "lawsuits filed without prior review", "T4 未经复议直接起诉 总计"),
+    "lit_after": (LIT_KEYS[1:], "lawsuits filed after review", "T4 复议后起诉 总计"),
+}
+
+
+@dataclass(frozen=True)
+class Claim:
+    kind: str  # a key of TARGETS
+    value: int
+    sent: Sent
+    i: int  # match span in sent.text
+    j: int
+    alts: tuple[tuple[str, ...], ...] = ()  # other cell sums the wording may equally mean
+    none: bool = False  # a "未发生/未收到/无" statement rather than a count
+
+
+def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return any(span[0] < b and a < span[1] for a, b in taken)
+
+
+def _app_claims(report: Report) -> Iterator[Claim]:
+    y = report.report_year
+    for s in sentences(report):
+        t = s.text
+        taken: list[tuple[int, int]] = []
+        for pat in CARRY_OUT:
+            for m in pat.finditer(t):
+                v = _num(m["num"])
+                ty = int(m["year"]) if m["year"] else None  # an explicit target year decides the direction
+                if v is None or (ty is None and not _year_ok(s, m.start(), y)):
+                    continue
+                if ty is None or y is None or ty == y + 1:
+                    kind = "carry_out"
+                elif ty == y:  # "2020年结转至2021年的2件" in the 2021 report
+                    kind = "carry_in"
+                else:
+                    continue
+                taken.append(m.span())
+                yield Claim(kind, v, s, m.start(), m.end())
+        for pat in CARRY_IN:
+            for m in pat.finditer(t):
+                v = _num(m["num"])
+                if v is not None and _year_ok(s, m.start(), y) and not _overlaps(m.span(), taken):
+                    taken.append(m.span())
+                    yield Claim("carry_in", v, s, m.start(), m.end())
+        for pat in APP_NEW:
+            for m in pat.finditer(t):
+                v = _num(m["num"])
+                if v is None or _overlaps(m.span(), taken) or not _year_ok(s, m.start(), y):
+                    continue
+                mid = m.groupdict().get("mid") or ""
+                before = _clause_before(s, m.start())
+                if NOT_OGI_APP.search(mid) or PRIOR_YEAR.search(before) or SUBSET.search(t[:m.start()]):
+                    continue
+                alts: tuple[tuple[str, ...], ...] = ()
+                if m["verb"]:  # "收到…申请": the object must be an OGI application
+                    if "公开" not in mid and not _ogi_context(s, m.start()):
+                        continue
+                elif PROCESSED_VERB.search(before):  # "答复依申请公开的政府信息N条" counts replies
+                    continue
+                else:  # "依申请公开的政府信息N条" may also mean the information given out
+                    alts = (("t3.r_granted.total",), ("t3.r_granted.total", "t3.r_partial.total"),
+                            ("t3.r_total.total",))
+                if "结转" in t:  # "共收到申请25件（含上年结转3件）"
+                    alts += (NEW + CARRY_IN_KEYS,)
+                taken.append(m.span())
+                yield Claim("new", v, s, m.start(), m.end(), alts)
+
+
+def _case_claims(report: Report) -> Iterator[Claim]:
+    y = report.report_year
+    for s in sentences(report):
+        t = s.text
+        taken: list[tuple[int, int]] = []
+
+        def ok(m) -> bool:
+            if _overlaps(m.span(), taken) or not _year_ok(s, m.start(), y):
+                return False
+            # "办理行政复议案件30件，其中涉及政府信息公开的2件": the first count is wider
+            if "其中" in t[m.end():] and "信息公开" not in t[:m.end()]:
+                return False
+            return _ogi_cases(s) and not PRIOR_YEAR.search(_clause_before(s, m.start()))
+
+        for m in BOTH.finditer(t):
+            v = _num(m["num"])
+            if v is not None and ok(m) and (m["each"] in ("各", "均为", "均", "都为") or v == 0):
+                taken.append(m.span())
+                yield Claim("review", v, s, m.start(), m.end())
+                yield Claim("lit", v, s, m.start(), m.end())
+        for pat in REVIEW:
+            for m in pat.finditer(t):
+                v = _num(m["num"])
+                if v is not None and ok(m):
+                    taken.append(m.span())
+                    yield Claim("review", v, s, m.start(), m.end())
+        for pat in LITIGATION:
+            for m in pat.finditer(t):
+                v = _num(m["num"])
+                k = t.find("行政诉讼", m.start())
+                if v is None or not ok(m) or JOINED_BEFORE.search(t[:k]):
+                    continue
+                before = t[max(0, k - 10):k]
+                kind = "lit_direct" if LIT_DIRECT.search(before) else "lit_after" if LIT_AFTER.search(before) else "lit"
+                taken.append(m.span())
+                yield Claim(kind, v, s, m.start(), m.end())
+
+
+def _ogi_cases(s: Sent) -> bool:
+    """Review/litigation statements count only in s4 or in a sentence about information disclosure
+    (a justice bureau's s1 may report the reviews it decides as a review body)."""
+    return s.section.key == "s4_review_litigation" or "信息公开" in s.text or "依申请" in s.text
+
+
+def _none_claims(report: Report) -> Iterator[Claim]:
+    y = report.report_year
+    for s in sentences(report):
+        t = s.text
+        for m in NONE_CASES.finditer(t):
+            clause = re.split(r"[,;。]", t[m.start():])[0]
+            whole = _clause_before(s, m.start()) + clause
+            if NONE_CASES_HEDGE.search(whole) or not _year_ok(s, m.start(), y) or not _ogi_cases(s):
+                continue
+            for what, kind in (("行政复议", "review"), ("行政诉讼", "lit")):
+                if what in clause:
+                    yield Claim(kind, 0, s, m.start(), m.start() + len(clause), none=True)
+        for pat in NONE_APPS + ([NONE_APPS_S3] if s.section.key == "s3_applications" else []):
+            m = pat.search(t)
+            if m is None or not _year_ok(s, m.start(), y):
+                continue
+            if PARTIAL_APPS.search(m["mid"] or "") and "公民" not in m["mid"]:
+                continue
+            if (m["mid"] or "").startswith("因") or re.search(r"复议|诉讼", re.split(r"[,;。]", t[m.end():])[0]):
+                continue  # "未发生因政府信息公开申请引发的行政复议" is about reviews
+            yield Claim("new", 0, s, m.start(), m.end(), none=True)
+            break
+
+
+def _sum(report: Report, keys: tuple[str, ...]) -> float | None:
+    vals = [val(report, k) for k in keys]
+    return None if any(v is None for v in vals) else sum(vals)
+
+
+def _compare(report: Report, rule_id: str, claims: Iterable[Claim], kinds: Iterable[str]) -> Iterator[Finding]:
+    """One finding per narrative statement whose number equals neither the table nor an alternative reading."""
+    if report.template_version not in POST2019:
+        return
+    seen: set[str] = set()
+    for c in claims:
+        if c.kind not in kinds or c.sent.scope(c.i) + c.kind in seen:
+            continue
+        seen.add(c.sent.scope(c.i) + c.kind)
+        keys, what, label = TARGETS[c.kind]
+        table = _sum(report, keys)
+        if table is None or c.value == table or any(c.value == _sum(report, a) for a in c.alts):
+            continue
+        quoted = c.sent.text[c.i:c.j]
+        said = f"there were no {what}" if c.none else f"{c.value} {what}"
+        yield finding(report, rule_id, "error",
+                      f"The text says {said} ({quoted!r} in {c.sent.section.key}), "
+                      f"but the table gives {fmt_num(table)} ({label}).",
+                      expected=str(c.value), actual=fmt_num(table), cells=keys,
+                      evidence=(c.sent.evidence(c.i, c.j),), scope=c.sent.scope(c.i))
+
+
+# --------------------------------------------------------------------------- D rules
+
+@rule("TXT-APP-NEW", "error", "Narrative count of new applications differs from T3", "PRACT; LOCAL")
+def txt_app_new(report: Report) -> Iterable[Finding]:
+    """narrative "新收/收到/受理…申请 N 件", "收到 N 件申请", "依申请公开的政府信息 N 条" == t3.new_received.total
+    (also accepted: new_received + carried_over when the sentence mentions 结转; for the 依申请公开的政府信息
+    wording, r_granted, r_granted + r_partial or r_total)"""
+    return _compare(report, "TXT-APP-NEW", _app_claims(report), {"new"})
+
+
+@rule("TXT-APP-CARRY-IN", "error", "Narrative count of applications carried over differs from T3", "PRACT; LOCAL")
+def txt_app_carry_in(report: Report) -> Iterable[Finding]:
+    """narrative "上年结转 N 件" / "N 件为上年结转" / "Y-1年结转至Y年 N 件" == t3.carried_over.total"""
+    return _compare(report, "TXT-APP-CARRY-IN", _app_claims(report), {"carry_in"})
+
+
+@rule("TXT-APP-CARRY-OUT", "error", "Narrative count of applications carried forward differs from T3",
+      "PRACT; LOCAL")
+def txt_app_carry_out(report: Report) -> Iterable[Finding]:
+    """narrative "结转下年度(继续办理) N 件" / "N 件结转下年度" / "结转至Y+1年 N 件" == t3.carried_forward.total"""
+    return _compare(report, "TXT-APP-CARRY-OUT", _app_claims(report), {"carry_out"})
+
+
+@rule("TXT-REVIEW", "error", "Narrative count of administrative reviews differs from T4", "PRACT; LOCAL")
+def txt_review(report: Report) -> Iterable[Finding]:
+    """narrative "行政复议 N 件/起" (in s4 or an information-disclosure sentence) == t4.review.total"""
+    return _compare(report, "TXT-REVIEW", _case_claims(report), {"review"})
+
+
+@rule("TXT-LITIGATION", "error", "Narrative count of lawsuits differs from T4", "PRACT; LOCAL")
+def txt_litigation(report: Report) -> Iterable[Finding]:
+    """narrative "行政诉讼 N 件/起" == t4.lit_direct.total + t4.lit_after_review.total;
+    "未经复议直接起诉 N 件" == t4.lit_direct.total; "复议后起诉 N 件" == t4.lit_after_review.total"""
+    return _compare(report, "TXT-LITIGATION", _case_claims(report), {"lit", "lit_direct", "lit_after"})
+
+
+@rule("TXT-NONE-CLAIM", "error", "Narrative says none, the table says otherwise", "PRACT; LOCAL")
+def txt_none_claim(report: Report) -> Iterable[Finding]:
+    """"未发生/未收到/没有/无 … 行政复议" ⇒ t4.review.total == 0; "… 行政诉讼" ⇒
+    t4.lit_direct.total + t4.lit_after_review.total == 0; "未收到…政府信息公开申请" ⇒ t3.new_received.total == 0"""
+    return _compare(report, "TXT-NONE-CLAIM", _none_claims(report), {"new", "review", "lit"})
+
+
+@rule("TXT-PCT", "warning", "Stated percentage does not match its own numerator and denominator", "PRACT")
+def txt_pct(report: Report) -> Iterable[Finding]:
+    """|stated % − 100·numerator/denominator| ≤ 0.5 pp, when both are stated in the same sentence:
+    "共 D 件 … 其中 X M 件，占 P%" (same unit, D unique before 其中) or "受理 D 件，办结 N 件，办结率 P%" """
+    for s in sentences(report):
+        for m in PCT_RATE.finditer(s.text):
+            yield from _pct_check(report, s, m, float(m["n"]), float(m["d"]), float(m["p"]), f"{m['nverb']}率")
+        for m, d in _pct_items(s):
+            p = float(m["p"] or m["p2"])
+            yield from _pct_check(report, s, m, float(m["m"]), d, p, "a share of")
+
+
+def _pct_items(s: Sent) -> Iterator[tuple[re.Match, float]]:
+    t = s.text
+    items = list(PCT_ITEM.finditer(t))
+    if not items:
+        return
+    item_spans = [m.span() for m in items]
+    qs = [m.start() for m in re.finditer("其中", t)]
+    for m in items:
+        q = max((x for x in qs if x < m.start()), default=None)
+        if q is None:
+            continue
+        lo = max((x + 2 for x in qs if x < q), default=0)
+        cands = [c for c in PCT_QTY.finditer(t, lo, q) if c["u"] == m["u"] and not _overlaps(c.span(), item_spans)]
+        if not cands:
+            continue
+        last = cands[-1]
+        if len(cands) > 1 and not re.fullmatch(r"[,:]?", t[last.end():q]):
+            continue
+        d = float(last["d"])
+        if d > 0 and float(m["m"]) <= d:
+            yield m, d
+
+
+def _pct_check(report: Report, s: Sent, m: re.Match, num: float, den: float, stated: float,
+               what: str) -> Iterator[Finding]:
+    if den <= 0:
+        return
+    computed = 100.0 * num / den
+    if abs(computed - stated) <= PCT_TOLERANCE:
+        return
+    yield finding(report, "TXT-PCT", "warning",
+                  f"The text states {what} {fmt_num(stated)}% ({m.group()!r} in {s.section.key}), but "
+                  f"{fmt_num(num)} / {fmt_num(den)} = {computed:.2f}%.",
+                  expected=f"{computed:.2f}%", actual=f"{fmt_num(stated)}%",
+                  evidence=(s.evidence(m.start(), m.end()),), scope=s.scope(m.start()))
+
+
+# --------------------------------------------------------------------------- TYPO-TERMS
+
+def _core(label: str) -> str:
+    """A row label without its item number, stray vertical-label characters and punctuation."""
+    n = norm_label(label)
+    m = re.search(r"(?:[一二三四五六七八九十]+,|\([一二三四五六七八九十]+\)|[0-9]+\.)", n[:6])
+    if m:
+        n = n[m.end():]
+    return re.sub(r"[\p{P}\p{S}]", "", n)
+
+
+def _label_typos(report: Report) -> Iterator[Finding]:
+    try:
+        tpl = get_template(report.template_version or "")
+    except KeyError:
+        return
+    labels = {("t3", r.key): r for r in tpl.t3_rows_all}
+    labels.update({("t2", r.key): r for _, r in tpl.t2_rows()})
+    seen: set[tuple[str, str]] = set()
+    for c in report.cells:
+        lab = labels.get((c.table, c.row_key))
+        if not c.label or lab is None or (c.table, c.row_key) in seen:
+            continue
+        printed = _core(c.label)
+        forms = [_core(f) for f in lab.forms]
+        if not printed or any(printed in f or f in printed for f in forms):
+            continue  # the template's label, or a piece of it cut by line wrapping
+        if max(fuzz.ratio(printed, f) for f in forms) < 75:
+            continue  # not a misprint of this row: leave it to the aligner's own checks
+        seen.add((c.table, c.row_key))
+        key = f"{c.table}.{c.row_key}.total"
+        keys = (key,) if report.cell(key) else (c.key,)
+        yield finding(report, "TYPO-TERMS", "warning",
+                      f"Row label printed as {c.label.strip()!r}; the template reads {lab.label!r}.",
+                      expected=lab.label, actual=c.label.strip(), cells=keys,
+                      evidence=(Evidence(f"row label as printed: {c.label.strip()}", c.where),),
+                      scope=f"label:{c.table}.{c.row_key}")
+
+
+def _text_typos(report: Report, printed_labels: list[str]) -> Iterator[Finding]:
+    hits: dict[str, list[tuple[Sent, re.Match]]] = {}
+    old: list[tuple[Sent, re.Match]] = []
+    for s in sentences(report):
+        for pat, correct in TYPOS:
+            for m in pat.finditer(s.text):
+                if not any(m.group() in p for p in printed_labels):
+                    hits.setdefault(correct, []).append((s, m))
+        if report.report_year is not None and report.report_year >= 2019:
+            for m in OLD_REG.finditer(s.text):
+                if not OLD_REG_HISTORY.search(s.text):
+                    old.append((s, m))
+    for correct, occ in hits.items():
+        s, m = occ[0]
+        wrong = m.group()
+        yield finding(report, "TYPO-TERMS", "warning",
+                      f"Misspelt term {wrong!r} (should read {correct!r}), {len(occ)} occurrence(s); "
+                      f"first in {s.section.key}.",
+                      expected=correct, actual=wrong, scope=f"typo:{correct}",
+                      evidence=tuple(x.evidence(y.start(), y.end()) for x, y in occ[:3]))
+    if old:
+        s, m = old[0]
+        yield finding(report, "TYPO-TERMS", "warning",
+                      f"A {report.report_year} report cites the 2007 Regulation (国务院令第492号) as its basis; "
+                      "the Regulation in force since 2019-05-15 is 国务院令第711号.",
+                      expected="国务院令第711号", actual=m.group(), evidence=(s.evidence(m.start(), m.end()),),
+                      scope="old-regulation-492")
+
+
+@rule("TYPO-TERMS", "warning", "Misspelt statutory terms and misprinted template labels", "PRACT; LOCAL")
+def typo_terms(report: Report) -> Iterable[Finding]:
+    """T2/T3 row label as printed ≠ template label (a misprint, not a wrapped fragment); known misspellings
+    in the text (条列→条例, 政府信息工开, 勾嵇/钩稽→勾稽, 行政复意, 其他法律行政止公开, …);
+    国务院令第492号 cited as the basis in a report for year ≥ 2019"""
+    label_findings = list(_label_typos(report))
+    yield from label_findings
+    yield from _text_typos(report, [norm_label(f.actual) for f in label_findings])

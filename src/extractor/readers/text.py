@@ -104,12 +104,14 @@ def _paragraphs(lines: list[str], start: int) -> list[Paragraph]:
     out = []
     body = [(i, _clean(l)) for i, l in enumerate(lines) if i >= start]
     for n, (i, l) in enumerate(body):
-        t = l.strip()
+        t = l.lstrip()
         if n == 0 or len(out) == 0:
             t = CHROME_HEAD.sub("", t)
+        offset = len(l) - len(t)  # characters of the line dropped before the text
+        t = t.rstrip()
         if not t:
             continue
-        out.append(Paragraph(t, Where(line=i + 1)))
+        out.append(Paragraph(t, Where(line=i + 1, char=offset if offset else None)))
     if out:
         last = out[-1]
         out[-1] = Paragraph(CHROME_TAIL.sub("", last.text), last.where)

@@ -1,0 +1,204 @@
+"""Statistics of v2007 reports (report years 2008-2018) as labelled key/values.
+
+The 2007 Regulation prescribes no national table, so a report states its numbers
+in prose (主动公开政府信息45条, 未收到政府信息公开申请, 兼职人员1人) and, from about
+2014, in a local 政府信息公开情况统计表. Every statistic is described in
+`templates/v2007.toml` -- slug, Chinese label, unit, regex patterns with a named
+group `num`, zero-claim phrases and the sections where it applies -- and this
+module only runs those descriptions (SCHEMA.md §5: `v2007.stat.<slug>`).
+
+Matching works on a folded copy of each section's text: full-width digits, ％
+and ． become ASCII one for one, and whitespace between two CJK characters or
+punctuation marks is dropped (labels broken across PDF lines still match) while
+whitespace next to digits or Latin letters is kept. Offsets are mapped back, so
+`raw` is always the text as printed and `where.char`/`char_end` are offsets of
+the match in `Section.text` (the other `Where` fields are the section's).
+
+Each slug is reported at most once, at its first occurrence in document order
+(sections in the order given, then by offset). A printed number belongs to one
+statistic only: statistics claim numbers in file order, so the specific ones
+listed first win over generic ones, unless a pattern is marked `shared` (行政复
+议、行政诉讼均为0件). Zero claims have value 0 and the phrase as `raw`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import regex as re
+
+from typing import Callable
+
+from .model import CellValue, Section, Where
+from .numbers import parse_number
+
+TABLE = "v2007"
+KEY_PREFIX = "v2007.stat."
+
+_MACRO = re.compile(r"(?<!\\[pPN])\{([A-Za-z_]\w*)\}")
+# full-width digits, ％ and ． -> ASCII (one character for one, so offsets survive)
+_FOLD = {**{0xFF10 + i: 0x30 + i for i in range(10)}, 0xFF05: 0x25, 0xFF0E: 0x2E, 0x3000: 0x20, 0xA0: 0x20}
+_KEEP_SPACE = re.compile(r"[0-9A-Za-z.%]")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    rx: re.Pattern
+    zero: bool = False
+    sections: frozenset[str] | None = None
+    shared: bool = False
+
+
+@dataclass(frozen=True)
+class Stat:
+    slug: str
+    label: str
+    unit: str
+    unit_rx: re.Pattern
+    patterns: tuple[Pattern, ...]
+
+
+def _expand(src: str, macros: dict[str, str], units: str) -> str:
+    """Replace {MACRO} names (recursively); regex quantifiers like {0,20} are untouched."""
+    def sub(m: re.Match) -> str:
+        name = m.group(1)
+        if name == "units":
+            return units
+        if name not in macros:
+            raise KeyError(f"v2007.toml: unknown macro {{{name}}} in {src!r}")
+        return _expand(macros[name], macros, units)
+
+    return _MACRO.sub(sub, src)
+
+
+@lru_cache(maxsize=None)
+def _data() -> dict:
+    return tomllib.loads(resources.files("extractor.templates").joinpath("v2007.toml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _number_rx() -> re.Pattern:
+    return re.compile(_expand("{number}", _data()["macros"], ""))
+
+
+@lru_cache(maxsize=None)
+def load_stats() -> tuple[Stat, ...]:
+    """The statistics of templates/v2007.toml, compiled, in file (= priority) order."""
+    data = _data()
+    macros = data["macros"]
+    out, seen = [], set()
+    for s in data["stat"]:
+        if s["slug"] in seen:
+            raise ValueError(f"v2007.toml: duplicate slug {s['slug']}")
+        seen.add(s["slug"])
+        unit_forms = sorted(s.get("units", [re.escape(s["unit"])]), key=len, reverse=True)
+        units = "|".join(unit_forms)
+        default_sections = frozenset(s["sections"]) if "sections" in s else None
+        pats = []
+        for kind in ("patterns", "zero"):
+            for p in s.get(kind, []):
+                spec = p if isinstance(p, dict) else {"re": p}
+                secs = frozenset(spec["sections"]) if "sections" in spec else default_sections
+                rx = re.compile(_expand(spec["re"], macros, units))
+                if kind == "patterns" and "num" not in rx.groupindex:
+                    raise ValueError(f"v2007.toml: {s['slug']}: pattern without (?P<num>...): {spec['re']!r}")
+                pats.append(Pattern(rx, kind == "zero", secs, bool(spec.get("shared", False))))
+        out.append(Stat(s["slug"], s["label"], s["unit"], re.compile(f"(?:{units})"), tuple(pats)))
+    return tuple(out)
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """The matching form of `text` and, for each of its characters, the offset in `text`."""
+    t = text.translate(_FOLD)
+    keep = [True] * len(t)
+    for m in _SPACES.finditer(t):
+        before = t[m.start() - 1] if m.start() > 0 else ""
+        after = t[m.end()] if m.end() < len(t) else ""
+        if not (_KEEP_SPACE.match(before) or _KEEP_SPACE.match(after)):
+            for i in range(m.start(), m.end()):
+                keep[i] = False
+    index = [i for i, k in enumerate(keep) if k]
+    return "".join(t[i] for i in index), index
+
+
+def value_of(raw: str) -> float | None:
+    """The number in a raw match: 约4900人次 -> 4900, 3000多人次 -> 3000, 十二件 -> 12, 1万元 -> 1."""
+    t, _ = fold(raw)
+    m = _number_rx().search(t)
+    if not m:
+        return None
+    return parse_number(m.group())[0]
+
+
+@dataclass(order=True)
+class _Hit:
+    sec: int
+    start: int
+    end: int
+    zero: bool
+    shared: bool
+    raw: str
+    unit: str
+
+
+def _hits(stat: Stat, si: int, sec: Section, folded: str, index: list[int]) -> list[_Hit]:
+    out = []
+    for p in stat.patterns:
+        if p.sections is not None and sec.key not in p.sections:
+            continue
+        for m in p.rx.finditer(folded):
+            g = "num" if "num" in p.rx.groupindex and m.group("num") is not None else 0
+            a, b = m.span(g)
+            if b <= a:
+                continue
+            start, end = index[a], index[b - 1] + 1
+            while start < end and sec.text[start].isspace():
+                start += 1
+            while end > start and sec.text[end - 1].isspace():
+                end -= 1
+            unit = stat.unit
+            nm = None if p.zero else _number_rx().search(folded, a, b)
+            um = stat.unit_rx.search(folded, nm.end(), b) if nm else None
+            if um:
+                unit = "%" if um.group() in ("%", "％") else um.group()
+            out.append(_Hit(si, start, end, p.zero, p.shared, sec.text[start:end], unit))
+    return sorted(out)
+
+
+def extract_v2007_stats(sections: list[Section],
+                        locate: Callable[[int, int, int], Where] | None = None) -> list[CellValue]:
+    """One `CellValue` per statistic found, in document order (see the module docstring).
+    `locate(section_index, start, end)` turns offsets in a section's text into a `Where`
+    (the pipeline passes one that gives source lines and offsets in the document);
+    without it, `where` is the section's with the offsets in its text."""
+    stats = load_stats()
+    folded = [fold(s.text or "") for s in sections]
+    claimed: list[tuple[int, int, int]] = []  # (section, start, end) of numbers already taken
+    found: list[tuple[_Hit, Stat, float]] = []
+    for stat in stats:
+        hits = []
+        for si, sec in enumerate(sections):
+            hits += _hits(stat, si, sec, *folded[si])
+        for h in sorted(hits):
+            if not h.zero and not h.shared and any(
+                    c[0] == h.sec and c[1] < h.end and h.start < c[2] for c in claimed):
+                continue
+            value = 0.0 if h.zero else value_of(h.raw)
+            if value is None:
+                continue
+            if not h.zero:
+                claimed.append((h.sec, h.start, h.end))
+            found.append((h, stat, value))
+            break
+    out = []
+    for h, stat, value in sorted(found, key=lambda x: (x[0].sec, x[0].start, x[0].end)):
+        where = (locate(h.sec, h.start, h.end) if locate is not None
+                 else dataclasses.replace(sections[h.sec].where, char=h.start, char_end=h.end))
+        out.append(CellValue(key=KEY_PREFIX + stat.slug, table=TABLE, row_key=stat.slug, col_key="value",
+                             value=float(value), raw=h.raw, status="ok", where=where, unit=h.unit,
+                             label=stat.label))
+    return out

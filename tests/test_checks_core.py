@@ -147,3 +147,13 @@ def test_fingerprints_are_stable_and_distinct():
 def test_every_rule_has_a_formula_and_source():
     for r in RULES.values():
         assert r.formula and r.source and r.severity in ("error", "warning", "info"), r.id
+
+
+def test_FMT_BLANK_CELL_and_FMT_NONNUMERIC():
+    rep = make()
+    assert ids(rep, "FMT-BLANK-CELL") == [] and ids(rep, "FMT-NONNUMERIC") == []
+    rep = make(t3={"r_partial": [None, 0, 0, 0, 0, 0, 0]})
+    assert ids(rep, "FMT-BLANK-CELL")[0].severity == "info"
+    rep.cells.append(CellValue("t3.x.y", "t3", "x", "y", 0.0, "/", "slash"))
+    f = ids(rep, "FMT-NONNUMERIC")
+    assert f[0].severity == "warning" and "t3.x.y" in f[0].cells

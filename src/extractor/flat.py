@@ -108,6 +108,22 @@ def runs_after(nt: NormText, located: list[Located], end: int) -> list[tuple[Loc
     return out
 
 
+def tab_fields(run: str, kinds) -> list[tuple[str, ...]]:
+    """A row exported with tabs between cells (`label\t2\t\t0…`): the fields are the cells,
+    an empty field is a blank cell. Returns the single split, or [] when the run is not that."""
+    if "\t" not in run:
+        return []
+    fields = run.strip(" \u00a0\u3000\n").split("\t")
+    if fields and fields[0].strip() == "":
+        fields = fields[1:]
+    fields = [f.strip() for f in fields]
+    if len(fields) != len(kinds):
+        return []
+    if not all(f == "" or k.ok(f, last=(i == len(kinds) - 1)) for i, (f, k) in enumerate(zip(fields, kinds))):
+        return []
+    return [tuple(fields)]
+
+
 # ------------------------------------------------------------------ cell making
 
 def _cell(table, row_key, col_key, token, raw_run, where, unit=None, label=None, in_template=True, ambiguous=False):
@@ -158,7 +174,7 @@ def t3_flat(text: str, base: int, tpl: Template, where_of) -> tuple[list[CellVal
 
     cand: dict[str, list[tuple[str, ...]]] = {}
     for loc, run, o0, o1 in runs:
-        sols = enumerate_splits(run, kinds)
+        sols = tab_fields(run, kinds) or enumerate_splits(run, kinds)
         vals = [tuple(token_value(t) for t in s) for s in sols]
         good = [s for s, v in zip(sols, vals) if row_ok(v)]
         cand[loc.key] = good or sols
@@ -315,7 +331,7 @@ def t2_flat(text: str, base: int, tpl: Template, where_of) -> tuple[list[CellVal
         r = clean_run(run)
         if not r:
             continue
-        sols = enumerate_splits(r, kinds)
+        sols = tab_fields(run, kinds) or enumerate_splits(r, kinds)
         dec = decide(sols, len(kinds), truncated=len(sols) >= 5000)
         w = where_of(o0, o1)
         if not sols:

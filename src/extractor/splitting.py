@@ -50,7 +50,8 @@ AMOUNT_KIND = ColumnKind(amount=True, max_len=20)
 
 
 def token_value(token: str) -> float:
-    if PLACEHOLDER.match(token):
+    """Arithmetic value of a token: a blank cell and the placeholders count as 0."""
+    if token == "" or PLACEHOLDER.match(token):
         return 0.0
     t = token
     for u in ("亿元", "万元", "元"):

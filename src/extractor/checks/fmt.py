@@ -50,17 +50,17 @@ def fmt_table_shape(report: Report):
     printed = {}
     for c in report.cells:
         printed.setdefault(c.table, set()).add(c.row_key)
-    missing_rows = []
+    missing = []  # (label, a cell key of the row)
     if "t3" in printed:
-        missing_rows += [r for r in tpl.t3_rows if r.key not in printed["t3"]]
+        missing += [(r.label, f"t3.{r.key}.total") for r in tpl.t3_rows if r.key not in printed["t3"]]
     if "t2" in printed:
-        missing_rows += [r for _, r in tpl.t2_rows() if r.key not in printed["t2"]]
-    if missing_rows:
+        missing += [(r.label, f"t2.{r.key}.{st.columns[0].key}") for st, r in tpl.t2_rows()
+                    if r.key not in printed["t2"]]
+    if missing:
         yield finding(report, "FMT-TABLE-SHAPE", "error",
-                      "template rows not printed: " + "; ".join(r.label for r in missing_rows),
-                      expected="all template rows", actual=f"{len(missing_rows)} missing",
-                      cells=[f"t3.{r.key}.total" if r.key in {x.key for x in tpl.t3_rows} else f"t2.{r.key}"
-                             for r in missing_rows], scope="missing-rows")
+                      "template rows not printed: " + "; ".join(label for label, _ in missing),
+                      expected="all template rows", actual=f"{len(missing)} missing",
+                      cells=[k for _, k in missing], scope="missing-rows")
     extra = sorted({(c.table, c.row_key, c.col_key) for c in report.cells if not c.in_template})
     extra_rows = sorted({(t, r) for t, r, _ in extra if r not in {x.key for x in tpl.t3_rows}})
     if extra_rows:
@@ -94,3 +94,25 @@ def fmt_version_mismatch(report: Report):
     yield finding(report, "FMT-VERSION-MISMATCH", sev,
                   f"report year {y} calls for the {want} format, but the tables follow {ed} "
                   f"({report.version_evidence})", expected=want, actual=ed, scope=f"{ed}->{want}")
+
+
+@rule("FMT-BLANK-CELL", "info", "blank numeric cells (the template has no blank; read as 0)", "PRACT")
+def fmt_blank_cell(report: Report):
+    """count of T2/T3/T4 cells whose status is blank (treated as 0 in arithmetic)"""
+    blank = [c.key for c in report.cells if c.table in ("t2", "t3", "t4") and c.status == "blank"]
+    if blank:
+        yield finding(report, "FMT-BLANK-CELL", "info", f"{len(blank)} table cells are blank (read as 0)",
+                      expected="0 blank cells", actual=str(len(blank)), scope="blank",
+                      evidence=[Evidence("blank: " + ", ".join(blank[:20]) + (" …" if len(blank) > 20 else ""),
+                                         Where())])
+
+
+@rule("FMT-NONNUMERIC", "warning", "placeholders in numeric cells (\"/\", \"—\", \"无\")", "PRACT")
+def fmt_nonnumeric(report: Report):
+    """cells whose status is slash, dash or nonnumeric; "/", "—" and "无" are read as 0"""
+    odd = [c for c in report.cells if c.table in ("t2", "t3", "t4") and c.status in ("slash", "dash", "nonnumeric")]
+    if odd:
+        shown = ", ".join(f"{c.key}={c.raw!r}" for c in odd[:10]) + (" …" if len(odd) > 10 else "")
+        yield finding(report, "FMT-NONNUMERIC", "warning",
+                      f"{len(odd)} numeric cells hold placeholders or text: {shown}",
+                      expected="numbers", actual=str(len(odd)), cells=[c.key for c in odd[:50]], scope="nonnumeric")

@@ -91,8 +91,9 @@ def report_frames(reports: list[Report]) -> dict[str, pd.DataFrame]:
 
 
 def _sorted(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    # cells keep the pipeline's order within a report (template order: T2, T3, T4 row by row)
     keys = {"reports": ["path", "report_id"], "sections": ["report_id", "order"],
-            "cells": ["report_id", "table", "key"], "findings": ["report_id", "rule_id", "fingerprint"]}[name]
+            "cells": ["report_id"], "findings": ["report_id", "rule_id", "fingerprint"]}[name]
     return df.sort_values(keys, kind="stable").reset_index(drop=True) if len(df) else df
 
 

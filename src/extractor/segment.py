@@ -57,9 +57,11 @@ class Body:
         first, last = self.blocks[idx[0]].where, self.blocks[idx[-1]].where
         line0 = first.line
         line1 = last.line_end or last.line
-        # offsets within the first block's source line (the reader may have dropped a prefix)
+        if len(idx) > 1 or line1 != line0:
+            return Where(line=line0, line_end=line1)
+        # offsets within the block's source line (the reader may have dropped a prefix)
         a0 = self.spans[idx[0]][0] - (first.char or 0)
-        return Where(line=line0, line_end=line1, char=start - a0, char_end=end - a0)
+        return Where(line=line0, char=start - a0, char_end=end - a0)
 
 
 @dataclass

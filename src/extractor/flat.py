@@ -30,7 +30,8 @@ class NormText:
         self.text, self.base = text, base
         chars, index = [], []
         for i, ch in enumerate(text):
-            n = norm_label(ch)
+            # "1、" numbering an item is "1." in the compare form of labels (norm_label)
+            n = "." if ch == "、" and i and text[i - 1].isdigit() else norm_label(ch)
             for c in n:
                 chars.append(c)
                 index.append(i)

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+import unicodedata
+
 import regex as re
 
 PLACEHOLDER = re.compile(r"^(/|／|—|-|－|–|——)$")
@@ -32,6 +34,7 @@ class ColumnKind:
     max_len: int = 7
 
     def ok(self, token: str, last: bool) -> bool:
+        token = unicodedata.normalize("NFKC", token)  # full-width digits; the raw token is kept
         if PLACEHOLDER.match(token):
             return True
         if self.amount:
@@ -51,9 +54,9 @@ AMOUNT_KIND = ColumnKind(amount=True, max_len=20)
 
 def token_value(token: str) -> float:
     """Arithmetic value of a token: a blank cell and the placeholders count as 0."""
-    if token == "" or PLACEHOLDER.match(token):
+    t = unicodedata.normalize("NFKC", token)
+    if t == "" or PLACEHOLDER.match(t):
         return 0.0
-    t = token
     for u in ("亿元", "万元", "元"):
         if t.endswith(u):
             t = t[: -len(u)]

@@ -1,7 +1,8 @@
 """Grid -> template cells by labels: spanned (DOCX/HTML-like) and ragged (text export) grids."""
+from gridlang import grid
+
 from extractor.align import align_t2, align_t3, align_t4
 from extractor.templates import get_template
-from gridlang import grid
 
 V19, V21 = get_template("v2019"), get_template("v2021")
 COLS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]

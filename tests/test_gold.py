@@ -6,9 +6,9 @@ import json
 import math
 
 import pytest
+from conftest import GOLD, TEXT_DOCS, real_file
 
 import extractor
-from conftest import GOLD, TEXT_DOCS, real_file
 
 
 def load_gold(doc_id):

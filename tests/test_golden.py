@@ -12,9 +12,9 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import TEXT_DOCS, real_file
 
 import extractor
-from conftest import TEXT_DOCS, real_file
 
 HERE = Path(__file__).parent / "golden"
 REGEN = os.environ.get("EXTRACTOR_REGEN_GOLDEN") == "1"

@@ -1,5 +1,11 @@
 """Digit runs of flattened web tables: cut by well-formedness, chosen by identities."""
-from extractor.splitting import AMOUNT_KIND, COUNT, SIGNED_COUNT, decide, enumerate_splits
+from extractor.splitting import (
+    AMOUNT_KIND,
+    COUNT,
+    SIGNED_COUNT,
+    decide,
+    enumerate_splits,
+)
 
 
 def test_space_is_a_cell_boundary():

@@ -16,7 +16,7 @@ from . import flat
 from .model import CellValue, Document, Grid, GridCell, Section
 from .numbers import parse_cell
 from .segment import Body
-from .templates import Label, SubTable, Template, best_match, label_score, norm_label
+from .templates import SubTable, Template, best_match, label_score, norm_label
 
 SUBTOTAL_ROWS = {"（三）不予公开": "r_denied_subtotal", "（四）无法提供": "r_unable_subtotal",
                  "（五）不予处理": "r_unprocessed_subtotal", "（六）其他处理": "r_other_subtotal"}

@@ -14,9 +14,18 @@ from itertools import product
 import regex as re
 from rapidfuzz import fuzz
 
-from .model import CellValue, Where
-from .splitting import (AMOUNT_KIND, COUNT, SIGNED_COUNT, ColumnKind, best_by_score, clean_run, decide,
-                        enumerate_splits, splits_from, token_value)
+from .model import CellValue
+from .splitting import (
+    AMOUNT_KIND,
+    COUNT,
+    SIGNED_COUNT,
+    ColumnKind,
+    clean_run,
+    decide,
+    enumerate_splits,
+    splits_from,
+    token_value,
+)
 from .templates import Label, Template, norm_label
 
 RUN = re.compile(r"^[\s\u00a0\u3000]*[0-9０-９/／—\-－+.．元万亿\s\u00a0\u3000]*")

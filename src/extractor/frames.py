@@ -43,7 +43,6 @@ SCHEMAS: dict[str, dict[str, object]] = {
         "cells": STR, "evidence": STR, "where": STR, "fingerprint": STR,
     },
 }
-DATASETS = tuple(SCHEMAS)
 
 
 def _frame(rows: list[dict], name: str) -> pd.DataFrame:

@@ -118,13 +118,6 @@ class Document:
     def grids(self) -> Iterator[Grid]:
         return (b for b in self.blocks if isinstance(b, Grid))
 
-    def full_text(self) -> str:
-        """All text in reading order, grids flattened row by row (used for markers and typos)."""
-        parts = []
-        for b in self.blocks:
-            parts.append(b.text if isinstance(b, Paragraph) else b.text())
-        return "\n".join(parts)
-
 
 @dataclass
 class Section:

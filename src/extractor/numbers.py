@@ -108,9 +108,3 @@ def parse_cell(text: str) -> Parsed:
     if value is None:
         return Parsed(None, NONNUMERIC, unit)
     return Parsed(value, OK, unit)
-
-
-def is_numberish(text: str) -> bool:
-    """True for anything a numeric cell may hold (a number, a blank, a placeholder)."""
-    p = parse_cell(text)
-    return p.status != NONNUMERIC or normalise(text) in NONE_WORDS

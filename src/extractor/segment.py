@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import regex as re
 
-from .model import Document, Grid, Paragraph, Section, Where
+from .model import Document, Paragraph, Section, Where
 from .templates import norm_label, section_specs
 
 CN_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,

@@ -11,10 +11,9 @@ between them are reported as ambiguous instead of guessed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Sequence
-
 import unicodedata
+from dataclasses import dataclass
+from typing import Sequence
 
 import regex as re
 
@@ -131,12 +130,3 @@ def decide(solutions: Sequence[tuple[str, ...]], n: int, truncated: bool = False
     if not solutions:
         tokens = [None] * n
     return Decision(tokens, options, len(solutions), truncated)
-
-
-def best_by_score(cands: Sequence, score: Callable[[object], int]) -> list:
-    """The candidates with the highest score (all of them when tied)."""
-    if not cands:
-        return []
-    scored = [(score(c), c) for c in cands]
-    top = max(s for s, _ in scored)
-    return [c for s, c in scored if s == top]

@@ -27,10 +27,9 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Callable
 
 import regex as re
-
-from typing import Callable
 
 from .model import CellValue, Section, Where
 from .numbers import parse_number

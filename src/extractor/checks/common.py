@@ -15,10 +15,6 @@ POST2019 = ("v2019", "v2021")
 USABLE = {"ok", "blank", "dash", "slash", "nonnumeric", "uncertain"}
 
 
-def has(report: Report, key: str) -> bool:
-    return report.cell(key) is not None
-
-
 def val(report: Report, key: str) -> float | None:
     """The cell's value for arithmetic: blank and placeholders count as 0; None when
     the cell is missing, ambiguous, or holds text that is not a number."""

@@ -87,3 +87,12 @@ def test_python_api_frames():
     rep = extractor.parse(SEED)
     frames = rep.frames()
     assert len(frames["cells"]) == 198 and frames["reports"].loc[0, "status"] == "ok"
+
+
+def test_text_that_is_not_a_report_fails_with_a_reason(tmp_path):
+    import extractor
+    p = tmp_path / "note.txt"
+    p.write_text("会议通知：请各单位于周五前报送材料。", encoding="utf-8")
+    rep = extractor.parse(p)
+    assert rep.status == "failed" and "does not look like an OGI annual report" in rep.error
+    assert str(p) in rep.error

@@ -136,6 +136,12 @@ def build_report(rep: Report, doc: Document) -> Report:
         problems.append("no section headings found")
     if rep.template_version is None:
         problems.append("template edition undetermined")
+    core = [x for x in sections if x.key != "s0_preamble"]
+    if rep.template_version is None and not core and not rep.title:
+        rep.status = "failed"
+        rep.error = (f"{rep.path}: does not look like an OGI annual report (no report title, section "
+                     f"headings or template tables found)")
+        return rep
     rep.findings = run_checks(rep)
     if problems:
         rep.status, rep.error = "partial", f"{rep.path}: " + "; ".join(problems)

@@ -35,7 +35,35 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
+def prepare_legacy(files: list[Path]) -> None:
+    """Convert the DOC/WPS/RTF files among `files` to DOCX ahead of parsing, several per
+    LibreOffice call (the conversions land in the content-hash cache; failures are
+    reported when each file is parsed)."""
+    from .readers import sniff
+    from .readers.legacy import BATCH, convert_many, ole_kind, soffice
+
+    if soffice() is None:
+        return
+    items = []
+    for f in files:
+        try:
+            with open(f, "rb") as fh:
+                head = fh.read(8)
+            if head.startswith(b"\xd0\xcf\x11\xe0") or head.startswith(b"{\\rtf"):
+                data = Path(f).read_bytes()
+                if sniff(data, str(f)) == "rtf" or ole_kind(data) == "word":
+                    items.append((str(f), data))
+        except OSError:
+            continue  # reported when the file is parsed
+        if len(items) >= BATCH:
+            convert_many(items)
+            items = []
+    if items:
+        convert_many(items)
+
+
 def run_corpus(files: list[Path], progress: Callable[[Report], None] | None = None) -> list[Report]:
+    prepare_legacy(files)
     reports: list[Report] = []
     ids: dict[str, int] = {}
     for f in files:

@@ -17,8 +17,8 @@ from .readers import ReadError, read_document, sniff
 from .segment import Body, segment
 from .templates import detect_edition, get_template
 
-FORMAT_NAMES = {"ole": "doc", "txt": "txt", "html": "html", "docx": "docx", "pdf": "pdf", "image": "image",
-                "zip": "zip"}
+FORMAT_NAMES = {"ole": "doc", "rtf": "rtf", "txt": "txt", "html": "html", "docx": "docx", "pdf": "pdf",
+                "image": "image", "zip": "zip"}
 
 
 def report_id_for(sha256: str) -> str:
@@ -51,6 +51,7 @@ def parse_bytes(path: str, data: bytes) -> Report:
         rep.error = f"{path}: reader crashed: {type(e).__name__}: {e}"
         rep.meta["traceback"] = traceback.format_exc(limit=5)
         return rep
+    rep.format = doc.format  # readers know better (a .wps holding Word 97 binary is "wps")
     try:
         build_report(rep, doc)
     except Exception as e:

@@ -157,3 +157,12 @@ def test_FMT_BLANK_CELL_and_FMT_NONNUMERIC():
     rep.cells.append(CellValue("t3.x.y", "t3", "x", "y", 0.0, "/", "slash"))
     f = ids(rep, "FMT-NONNUMERIC")
     assert f[0].severity == "warning" and "t3.x.y" in f[0].cells
+
+
+def test_T3_TOTAL_ROW_not_checked_when_an_outcome_row_is_unreadable():
+    rep = make(t3={"r_partial": [1, 0, 0, 0, 0, 0, 1]})
+    rep.cells = [c for c in rep.cells if c.row_key != "r_partial"]
+    rep.shape_issues = [{"table": "t3", "row": "r_partial", "problem": "no numbers follow the label"}]
+    assert ids(rep, "T3-TOTAL-ROW") == [] and ids(rep, "T3-PARTIAL-ONCE") == []
+    shape = ids(rep, "FMT-TABLE-SHAPE")
+    assert all(f.severity == "warning" for f in shape)       # printed but unreadable is not "missing"

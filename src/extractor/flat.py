@@ -167,7 +167,12 @@ def t3_flat(text: str, base: int, tpl: Template, where_of) -> tuple[list[CellVal
     runs = []
     for loc, run, o0, o1 in runs_after(nt, located, len(nt.norm)):
         if not clean_run(run):
-            continue  # a group label (（六）其他处理 before its items), or a missing row
+            # a group label (（六）其他处理 before its 2021 items) holds no numbers; any other
+            # row label without numbers after it is printed but unreadable in this layout
+            if loc.key != "r_other":
+                issues.append({"table": "t3", "row": loc.key, "problem": f"row {loc.label.label!r}: no numbers "
+                               "follow the label in the text", "severity": "warning", "cells": []})
+            continue
         runs.append((loc, run, o0, o1))
     if not runs:
         return [], issues
@@ -190,7 +195,7 @@ def t3_flat(text: str, base: int, tpl: Template, where_of) -> tuple[list[CellVal
         cand[loc.key] = good or sols
         if not sols:
             issues.append({"table": "t3", "row": loc.key, "problem": f"run {clean_run(run)!r} cannot be read as "
-                           f"{len(cols)} cells", "severity": "warning"})
+                           f"{len(cols)} cells", "severity": "warning", "cells": []})
     chosen = _joint_t3(cand, cols, tpl)
     out: list[CellValue] = []
     template_rows = {r.key for r in tpl.t3_rows}
@@ -340,13 +345,15 @@ def t2_flat(text: str, base: int, tpl: Template, where_of) -> tuple[list[CellVal
         kinds = [_kind(c) for c in st.columns]
         r = clean_run(run)
         if not r:
+            issues.append({"table": "t2", "row": loc.key, "problem": f"row {loc.label.label!r}: no numbers follow "
+                           "the label in the text", "severity": "warning", "cells": []})
             continue
         sols = tab_fields(run, kinds) or enumerate_splits(r, kinds)
         dec = decide(sols, len(kinds), truncated=len(sols) >= 5000)
         w = where_of(o0, o1)
         if not sols:
             issues.append({"table": "t2", "row": loc.key, "problem": f"run {r!r} cannot be read as "
-                           f"{len(kinds)} cells", "severity": "warning"})
+                           f"{len(kinds)} cells", "severity": "warning", "cells": []})
         for i, col in enumerate(st.columns):
             unit = None
             if col.amount:

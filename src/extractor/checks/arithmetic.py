@@ -21,6 +21,11 @@ def _t3_rows(report: Report) -> list[str]:
     return seen
 
 
+def unreadable_rows(report: Report, table: str) -> set[str]:
+    """Rows whose label was found but whose values could not be read (see align)."""
+    return {i["row"] for i in report.shape_issues if i.get("table") == table and i.get("row")}
+
+
 def outcome_rows(report: Report) -> list[str]:
     """The outcome leaf rows that （七）总计 adds up: every printed r_* row except the total
     and subtotals; the 2019-style single （六）其他处理 row counts only when the 2021 items
@@ -56,6 +61,8 @@ def t3_total_row(report: Report):
     if report.template_version not in POST2019:
         return
     rows = outcome_rows(report)
+    if any(r.startswith("r_") for r in unreadable_rows(report, "t3")):
+        return  # an outcome row is printed but could not be read: the sum cannot be checked
     for c in T3_COLS:
         total = val(report, f"t3.r_total.{c}")
         parts = [(r, val(report, f"t3.{r}.{c}")) for r in rows]
@@ -130,6 +137,8 @@ def t3_partial_once(report: Report):
     if report.template_version not in POST2019:
         return
     rows = outcome_rows(report)
+    if any(r.startswith("r_") for r in unreadable_rows(report, "t3")):
+        return
     parts = [val(report, f"t3.{r}.total") for r in rows]
     new, carry = val(report, "t3.new_received.total"), val(report, "t3.carried_over.total")
     if not parts or any(v is None for v in parts) or new is None or carry is None:

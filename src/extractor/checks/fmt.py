@@ -47,9 +47,12 @@ def fmt_table_shape(report: Report):
     if report.template_version not in POST2019:
         return
     tpl = get_template(report.template_version)
-    printed = {}
+    printed: dict[str, set[str]] = {}
     for c in report.cells:
         printed.setdefault(c.table, set()).add(c.row_key)
+    for issue in report.shape_issues:  # rows whose label is printed but whose numbers could not be read
+        if issue.get("row") and issue["table"] in printed:
+            printed[issue["table"]].add(issue["row"])
     missing = []  # (label, a cell key of the row)
     if "t3" in printed:
         missing += [(r.label, f"t3.{r.key}.total") for r in tpl.t3_rows if r.key not in printed["t3"]]

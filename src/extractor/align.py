@@ -190,12 +190,21 @@ def align_t4(grid: Grid, tpl: Template, issues: list) -> list[CellValue]:
     blocks = [b.key for b in tpl.t4_blocks]
     cols = [c.key for c in tpl.t4_columns]
     n = len(blocks) * len(cols)
-    data_row = None
+    # the data row: n numeric-or-blank cells after the header rows (a row of all blanks, as
+    # in the blank template, counts when no row holds numbers)
+    header_end = max((r for r, row in enumerate(rows)
+                      if any(c.text.strip() and parse_cell(c.text).status == "nonnumeric" for c in row)), default=-1)
+    data_row, blank_row = None, None
     for r, row in enumerate(rows):
         vals = row[-n:] if len(row) >= n else []
-        if vals and all(parse_cell(c.text).status != "nonnumeric" for c in vals) \
-                and any(c.text.strip() for c in vals):
-            data_row = r
+        if not vals or r <= header_end or any(parse_cell(c.text).status == "nonnumeric" for c in vals):
+            continue
+        if any(c.text.strip() for c in vals):
+            data_row = r if data_row is None else data_row
+        elif blank_row is None:
+            blank_row = r
+    if data_row is None:
+        data_row = blank_row
     if data_row is None:
         issues.append(_issue("t4", f"no row with {n} value cells"))
         return []
@@ -325,14 +334,17 @@ def align(doc: Document, body: Body, sections: list[Section], tpl: Template) -> 
         if k:
             by_kind[k].append(g)
     if by_kind["t2"]:
-        res.cells += align_t2(by_kind["t2"], tpl, res.issues)
-        res.sources["t2"] = "grid"
-    for g in by_kind["t3"][:1]:
-        res.cells += align_t3(g, tpl, res.issues)
-        res.sources["t3"] = "grid"
-    for g in by_kind["t4"][:1]:
-        res.cells += align_t4(g, tpl, res.issues)
-        res.sources["t4"] = "grid"
+        cells = align_t2(by_kind["t2"], tpl, res.issues)
+        if cells:
+            res.cells += cells
+            res.sources["t2"] = "grid"
+    for table, fn in (("t3", align_t3), ("t4", align_t4)):
+        for g in by_kind[table]:
+            cells = fn(g, tpl, res.issues)
+            if cells:
+                res.cells += cells
+                res.sources[table] = "grid"
+                break
 
     spans = {s.key: s.span for s in sections if s.span}
     full = (0, len(body.text))

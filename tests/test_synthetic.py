@@ -9,87 +9,26 @@ The committed corpus (corpus/synthetic) must equal a fresh regeneration:
 from __future__ import annotations
 
 import codecs
-import math
 from datetime import date
 from pathlib import Path
 
 import pytest
+from synthcheck import (
+    all_mismatches,
+    cell_mismatches,
+    finding_mismatches,
+    meta_mismatches,
+    parse_text,
+    section_mismatches,
+    show,
+)
 
 import extractor
-from extractor import synth
+from extractor import synth, synth_formats
 
 REPO = Path(__file__).resolve().parents[1]
 SYNTHETIC = REPO / "corpus" / "synthetic"
 SEED = REPO / "corpus" / "seed" / "songbei-chuankou-2020.txt"
-
-
-# --------------------------------------------------------------------------- comparison
-
-def _same(want: float | None, got: float | None) -> bool:
-    if want is None or got is None or (isinstance(got, float) and math.isnan(got)):
-        return want is None and (got is None or math.isnan(got))
-    return math.isclose(want, got, rel_tol=1e-9, abs_tol=1e-9)
-
-
-def cell_mismatches(rep, tr: synth.Truth) -> list[str]:
-    """Every truth cell must come out with its value, raw text and status; an ambiguous truth
-    cell must come out with status "ambiguous" (a guess is wrong even if it is right)."""
-    out = []
-    for key, (value, raw, status) in tr.cells.items():
-        c = rep.cell(key)
-        if c is None:
-            out.append(f"{key}: missing (want {raw!r})")
-        elif status == "ambiguous":
-            if c.status != "ambiguous":
-                out.append(f"{key}: want ambiguous (printed {raw!r}), got {c.value!r} {c.raw!r} {c.status}")
-        elif not _same(value, c.value) or c.status != status or c.raw != raw:
-            out.append(f"{key}: want {value!r} {raw!r} {status}, got {c.value!r} {c.raw!r} {c.status}")
-    return out
-
-
-def section_mismatches(rep, tr: synth.Truth) -> list[str]:
-    got = [(s.key, s.title.replace(" ", "")) for s in rep.sections]
-    want = [(k, t.replace(" ", "")) for k, t in tr.sections]
-    return [] if got == want else [f"sections: want {want}, got {got}"]
-
-
-def meta_mismatches(rep, tr: synth.Truth) -> list[str]:
-    out = []
-    if rep.template_version != tr.edition:
-        out.append(f"edition: want {tr.edition}, got {rep.template_version} ({rep.version_evidence})")
-    if rep.report_year != tr.report_year:
-        out.append(f"report_year: want {tr.report_year}, got {rep.report_year}")
-    if not rep.agency or not (rep.agency == tr.agency or tr.agency in rep.agency or rep.agency in tr.agency):
-        out.append(f"agency: want {tr.agency}, got {rep.agency}")
-    if rep.published_on != tr.published_on:
-        out.append(f"published_on: want {tr.published_on}, got {rep.published_on} ({rep.published_on_source})")
-    return out
-
-
-def finding_mismatches(rep, tr: synth.Truth) -> list[str]:
-    got = {f.rule_id for f in rep.findings if f.severity in ("error", "warning")}
-    out = [f"missed {r}: {why}" for r, why in sorted(tr.rules.items()) if r not in got]
-    out += [f"false error {f.rule_id}: {f.message}" for f in rep.findings
-            if f.severity == "error" and f.rule_id not in tr.rules]
-    return out
-
-
-def all_mismatches(rep, tr: synth.Truth) -> list[str]:
-    out = [] if rep.status == "ok" else [f"status {rep.status}: {rep.error}"]
-    extra = sorted(c.key for c in rep.cells if c.key not in tr.cells)
-    if extra:
-        out.append(f"cells not printed in the report: {extra[:10]}")
-    return out + cell_mismatches(rep, tr) + section_mismatches(rep, tr) + meta_mismatches(rep, tr) \
-        + finding_mismatches(rep, tr)
-
-
-def parse_text(name: str, text: str):
-    return extractor.parse_bytes(f"{name}.txt", text.encode("utf-8"))
-
-
-def _show(problems: list[str], limit: int = 12) -> str:
-    more = f"\n  … {len(problems) - limit} more" if len(problems) > limit else ""
-    return "\n  " + "\n  ".join(problems[:limit]) + more
 
 
 # --------------------------------------------------------------------------- the committed variants
@@ -109,7 +48,7 @@ def test_parsed_ok(case):
 def test_every_cell(case):
     name, spec, tr, rep = case
     problems = cell_mismatches(rep, tr)
-    assert not problems, f"{name} ({spec.shape}):" + _show(problems)
+    assert not problems, f"{name} ({spec.shape}):" + show(problems)
 
 
 def test_no_cells_beyond_the_printed_ones(case):
@@ -131,7 +70,7 @@ def test_metadata(case):
 def test_expected_findings_and_no_false_errors(case):
     name, spec, tr, rep = case
     problems = finding_mismatches(rep, tr)
-    assert not problems, _show(problems)
+    assert not problems, show(problems)
 
 
 # --------------------------------------------------------------------------- random specs (a small benchmark)
@@ -153,7 +92,7 @@ def test_random_spec_round_trip(seed, edition, shape, opts):
     spec = synth.random_spec(seed, edition, None, shape, **opts)
     tr = synth.truth(spec)
     problems = all_mismatches(parse_text(f"random-{seed}", synth.render(spec)), tr)
-    assert not problems, _show(problems)
+    assert not problems, show(problems)
 
 
 # --------------------------------------------------------------------------- encodings
@@ -190,7 +129,10 @@ def test_committed_corpus_equals_regeneration():
         pytest.fail(f"{SYNTHETIC} missing: run `python -m extractor.synth corpus/synthetic`")
     fresh = synth.corpus_files()
     stale = [n for n, data in fresh.items() if not (SYNTHETIC / n).is_file() or (SYNTHETIC / n).read_bytes() != data]
-    extra = sorted(p.name for p in SYNTHETIC.iterdir() if p.name not in fresh)
+    # the DOCX/HTML/DOC/WPS examples are checked in test_synthetic_formats.py
+    formats = {synth_formats.file_name(n) for n in synth_formats.FORMAT_VARIANTS} \
+        | {f"{n}.truth.json" for n in synth_formats.FORMAT_VARIANTS}
+    extra = sorted(p.name for p in SYNTHETIC.iterdir() if p.name not in fresh and p.name not in formats)
     assert not stale and not extra, (f"corpus/synthetic is out of date (stale {stale}, extra {extra}): "
                                      "run `python -m extractor.synth corpus/synthetic`")
 

@@ -27,6 +27,9 @@ template identities hold) and applies the requested options; `VARIANTS` names
 the specs of the committed synthetic corpus, written by
 
     python -m extractor.synth corpus/synthetic
+
+(which also writes the DOCX/HTML/DOC/WPS examples of `extractor.synth_formats`: the
+same logical report written in those formats, with real merged-cell tables).
 """
 from __future__ import annotations
 
@@ -1188,6 +1191,8 @@ def write_corpus(out: Path) -> list[Path]:
     files = corpus_files()
     for old in out.glob("*"):
         if old.is_file() and old.name not in files and (old.suffix == ".txt" or old.name.endswith(".truth.json")):
+            if old.name.endswith(".truth.json") and _is_format_example(old.name):
+                continue  # an example of synth_formats (DOCX, HTML, DOC, WPS): written there
             old.unlink()
     written = []
     for fname, data in files.items():
@@ -1197,13 +1202,27 @@ def write_corpus(out: Path) -> list[Path]:
     return written
 
 
+def _is_format_example(fname: str) -> bool:
+    return fname.startswith(("html-", "docx-", "doc-", "wps-"))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m extractor.synth",
-                                 description="write the synthetic corpus (reports + truth) to a folder")
+                                 description="write the synthetic corpus (reports + truth) to a folder: the text "
+                                             "reports and the DOCX/HTML/DOC/WPS examples of extractor.synth_formats")
     ap.add_argument("out", type=Path, help="target folder, e.g. corpus/synthetic")
+    ap.add_argument("--refresh-legacy", action="store_true",
+                    help="reconvert the DOC/WPS examples with LibreOffice even when they exist (their bytes change)")
     args = ap.parse_args(argv)
     files = write_corpus(args.out)
-    print(f"{len(files) // 2} synthetic reports written to {args.out}")
+    print(f"{len(files) // 2} synthetic text reports written to {args.out}")
+    from .synth_formats import write_corpus as write_format_corpus  # imports this module
+
+    written, skipped = write_format_corpus(args.out, refresh_legacy=args.refresh_legacy)
+    print(f"{len(written) // 2} DOCX/HTML/DOC/WPS examples written to {args.out}")
+    if skipped:
+        print(f"skipped (LibreOffice's soffice not found, DOC/WPS cannot be written): {', '.join(skipped)}",
+              file=sys.stderr)
     return 0
 
 

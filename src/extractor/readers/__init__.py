@@ -37,8 +37,9 @@ def sniff(data: bytes, name: str = "") -> str:
         return "rtf"
     if head[:8] in (b"\x89PNG\r\n\x1a\n",) or head[:3] == b"\xff\xd8\xff" or head[:4] in (b"II*\x00", b"MM\x00*"):
         return "image"
-    if stripped.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in stripped[:1024] \
-            or b"<body" in stripped or b"<meta" in stripped[:1024]:
+    lower = data[:65536].lower()
+    if stripped.startswith((b"<!doctype html", b"<html", b"<?xml", b"<!--")) or b"<html" in lower \
+            or b"<body" in lower or b"<meta " in stripped[:1024]:
         return "html"
     return "txt"
 

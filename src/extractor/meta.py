@@ -63,8 +63,8 @@ def title_parts(title: str) -> tuple[str | None, int | None]:
     agency = m.group("agency") or m.group("agency2")
     year = to_int(m.group("year") or m.group("year2"))
     if agency:
-        agency = re.sub(r"\s+", "", agency)
-        agency = re.sub(r"^(关于|中共)?", "", agency) if agency.startswith("关于") else agency
+        agency = "".join(agency.split())
+        agency = agency.removeprefix("关于")
     return agency, year
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from typing import Any, Iterator
 
@@ -81,11 +82,11 @@ class Grid:
     where: Where = Where()
     ragged: bool = False
 
-    @property
+    @cached_property
     def n_rows(self) -> int:
         return max((c.row + c.rowspan for c in self.cells), default=0)
 
-    @property
+    @cached_property
     def n_cols(self) -> int:
         return max((c.col + c.colspan for c in self.cells), default=0)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex as re
 
@@ -27,6 +28,9 @@ CN_NUM_CHARS = "".join(CN_DIGITS) + "".join(CN_UNITS) + "".join(CN_BIG)
 UNITS = ("亿元", "万元", "元", "件", "条", "项", "个", "人次", "人", "次", "起", "份", "%", "％")
 _NUM = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)$")
 _CHANGE = re.compile(r"^(增加|增|新增|减少|减|下降|上升)(.*)$")
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}\b)")
+_INNER_SPACE = re.compile(r"(?<=\d)\s+(?=\d)")
+_DIGITS_SPACES = re.compile(r"[\d\s.]+")
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,8 @@ def normalise(text: str) -> str:
     """Full-width to half-width (NFKC), thousands separators and inner spaces removed."""
     t = unicodedata.normalize("NFKC", text or "")
     t = t.replace("\u00a0", " ").replace("\u3000", " ").strip()
-    t = re.sub(r"(?<=\d)[,，](?=\d{3}\b)", "", t)
-    t = re.sub(r"(?<=\d)\s+(?=\d)", "", t) if re.fullmatch(r"[\d\s.]+", t) else t
-    return t
+    t = _THOUSANDS.sub("", t)
+    return _INNER_SPACE.sub("", t) if _DIGITS_SPACES.fullmatch(t) else t
 
 
 def chinese_to_int(s: str) -> int | None:
@@ -93,6 +96,7 @@ def parse_number(text: str) -> tuple[float | None, str | None]:
     return None, unit
 
 
+@lru_cache(maxsize=1 << 14)
 def parse_cell(text: str) -> Parsed:
     raw = text or ""
     t = normalise(raw)

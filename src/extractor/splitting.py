@@ -23,6 +23,7 @@ SIGNED = re.compile(r"^[+-]?(0|[1-9]\d*)$")
 AMOUNT = re.compile(r"^(0|[1-9]\d*)(\.\d+)?(元|万元|亿元)?$")
 
 MAX_SOLUTIONS = 5000
+_SPACES = re.compile(r"[\s\u00a0\u3000]+")
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def token_value(token: str) -> float:
 
 def clean_run(run: str) -> str:
     """Spaces of any kind collapse to one ASCII space; ends trimmed."""
-    return re.sub(r"[\s\u00a0\u3000]+", " ", run).strip()
+    return _SPACES.sub(" ", run).strip()
 
 
 def splits_from(run: str, start: int, kinds: Sequence[ColumnKind], must_end: bool,

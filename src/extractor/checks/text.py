@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 import regex as re
@@ -184,6 +185,9 @@ def _compact(text: str, a: int, b: int) -> tuple[str, tuple[int, ...]]:
     return "".join(out), tuple(pos)
 
 
+CLAUSE_PUNCT = re.compile(r"[。，,；;：:]")
+
+
 def _breaks(text: str) -> list[int]:
     """Sentence ends: 。！？, and line ends that close a heading or a short (table) line or
     precede a heading. Other line breaks (PDF wrapping) do not end a sentence."""
@@ -196,8 +200,8 @@ def _breaks(text: str) -> list[int]:
         s = line.strip()
         if s:
             if prev_end is not None:
-                short = len(re.sub(r"\s", "", prev_line)) < 8
-                heading = HEADING.match(prev_line) and not re.search(r"[。，,；;：:]", prev_line)
+                short = len("".join(prev_line.split())) < 8
+                heading = HEADING.match(prev_line) and not CLAUSE_PUNCT.search(prev_line)
                 if short or heading or HEADING.match(line) or prev_line.rstrip()[-1:] in "：:；;":
                     ends.append(prev_end)
             prev_end, prev_line = off + len(line), line
@@ -205,16 +209,26 @@ def _breaks(text: str) -> list[int]:
     return sorted(set(ends))
 
 
+@lru_cache(maxsize=256)
+def _split(text: str) -> tuple[tuple[int, int, str, tuple[int, ...]], ...]:
+    """(start, end, compact text, offsets) of each sentence of a section's text; cached,
+    because every rule of this module reads the same sentences."""
+    text = PAGE_FOOTER.sub(lambda m: " " * len(m.group()), text)
+    out = []
+    a = 0
+    for b in _breaks(text) + [len(text)]:
+        if b > a:
+            comp, pos = _compact(text, a, b)
+            if comp.strip():
+                out.append((a, b, comp, pos))
+            a = b
+    return tuple(out)
+
+
 def sentences(report: Report) -> Iterator[Sent]:
     for sec in report.sections:
-        text = PAGE_FOOTER.sub(lambda m: " " * len(m.group()), sec.text or "")
-        a = 0
-        for b in _breaks(text) + [len(text)]:
-            if b > a:
-                comp, pos = _compact(text, a, b)
-                if comp.strip():
-                    yield Sent(sec, a, b, comp, pos)
-                a = b
+        for a, b, comp, pos in _split(sec.text or ""):
+            yield Sent(sec, a, b, comp, pos)
 
 
 def _num(s: str) -> int | None:

@@ -25,19 +25,23 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "『": 
                          "’": "'", "〝": '"', "〞": '"', "＂": '"'})
 
 
+_SPACE = re.compile(r"\s+")
+_ITEM_NO = re.compile(r"^(\d{1,2})[.、,，)]")
+_PUNCT = str.maketrans({"、": ",", "，": ",", "；": ";", "：": ":", '"': None, "'": None})
+
+
+@lru_cache(maxsize=1 << 16)
 def norm_label(text: str) -> str:
     """Compare form of a label: full/half width, spaces and line breaks inside labels
     (including one-character-per-line vertical labels), quote variants and the
     punctuation after item numbers ("1." / "1．" / "1、") all made equal."""
     t = unicodedata.normalize("NFKC", text or "")
-    t = t.translate(_QUOTES)
-    t = re.sub(r"\s+", "", t)
-    t = t.replace('"', "").replace("'", "")
-    t = re.sub(r"^(\d{1,2})[.、,，)]", r"\1.", t)
-    t = t.replace("、", ",").replace("，", ",").replace("；", ";").replace("：", ":")
-    return t
+    t = _SPACE.sub("", t.translate(_QUOTES))
+    t = _ITEM_NO.sub(r"\1.", t.replace('"', "").replace("'", ""))
+    return t.translate(_PUNCT)
 
 
+@lru_cache(maxsize=1 << 16)
 def label_score(a: str, b: str) -> float:
     """Similarity of two labels in [0, 1] after normalisation."""
     na, nb = norm_label(a), norm_label(b)

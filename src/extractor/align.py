@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import flat
-from .model import CellValue, Document, Grid, GridCell, Section
+from .model import CellValue, Document, Grid, GridCell, Section, Where
 from .numbers import parse_cell
 from .segment import Body
 from .templates import SubTable, Template, best_match, label_score, norm_label
@@ -33,14 +33,20 @@ def _issue(table, problem, severity="warning", cells=(), row=""):
     return {"table": table, "row": row, "problem": problem, "severity": severity, "cells": list(cells)}
 
 
+# OCR cells read with less confidence than this are `uncertain` (PARSE-OCR-CONF)
+OCR_CONFIDENCE = 0.90
+
+
 def _value_cell(table, row_key, col_key, gc: GridCell | None, unit=None, label=None, in_template=True):
     key = f"{table}.{row_key}.{col_key}"
     text = gc.text if gc is not None else ""
     p = parse_cell(text)
-    where = gc.where if gc is not None else None
-    return CellValue(key, table, row_key, col_key, p.value, text.strip(), p.status,
-                     where if where is not None else CellValue.__dataclass_fields__["where"].default,
-                     unit or p.unit, label, in_template)
+    status = p.status
+    if gc is not None and gc.confidence is not None and gc.confidence < OCR_CONFIDENCE:
+        status = "uncertain"
+    where = gc.where if gc is not None else Where()
+    return CellValue(key, table, row_key, col_key, p.value, text.strip(), status, where, unit or p.unit, label,
+                     in_template)
 
 
 # ------------------------------------------------------------------ grid helpers

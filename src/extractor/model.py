@@ -67,6 +67,8 @@ class GridCell:
     rowspan: int = 1
     colspan: int = 1
     where: Where = Where()
+    # OCR confidence in [0, 1]; None for text read from a text layer or markup
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)

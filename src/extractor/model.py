@@ -190,6 +190,13 @@ class Report:
     year_evidence: str = ""
     agency: str | None = None
     agency_evidence: str = ""
+    # the issuing body normalised, its level (state_council_dept, province, city, county,
+    # township, local_dept, …) and region (province / city / county names as known)
+    agency_normalised: str | None = None
+    level: str | None = None
+    region_province: str | None = None
+    region_city: str | None = None
+    region_county: str | None = None
     published_on: date | None = None
     published_on_source: str = ""
     title: str = ""

@@ -265,13 +265,12 @@ def test_typo_terms_misprinted_t3_label():
     assert g.expected == "其他法律行政法规禁止公开"
 
 
-def test_typo_terms_old_regulation_cited():
+def test_typo_terms_leaves_the_old_regulation_to_OLD_REG_CITE():
+    from extractor.checks import years as Y
     text = {"s0_preamble": "根据《中华人民共和国政府信息公开条例》（国务院令第492号）编制本报告。"}
-    (f,) = run(T.typo_terms, report(text, year=2020, version="v2019"))
-    assert f.actual == "国务院令第492号"
-    assert run(T.typo_terms, report(text, year=2018, version="v2007")) == []
-    history = {"s1_overview": "新修订的《条例》（国务院令第711号）取代了国务院令第492号。"}
-    assert run(T.typo_terms, report(history, year=2020, version="v2019")) == []
+    assert run(T.typo_terms, report(text, year=2020, version="v2019")) == []
+    (f,) = run(Y.old_reg_cite, report(text, year=2020, version="v2019"))
+    assert f.rule_id == "OLD-REG-CITE" and f.actual == "国务院令第492号"
 
 
 # --------------------------------------------------------------------------- real texts

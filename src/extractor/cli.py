@@ -3,6 +3,8 @@
     extractor run PATH... --out DIR     datasets (Parquet + CSV) and a summary
     extractor parse FILE                one report as JSON
     extractor show FILE --cell KEY      where a value was read (PDF: the page region as PNG)
+    extractor check PATH...             findings only, one per line; exit 1 when one fails the run
+    extractor audit PATH... --out DIR   the audit report (extractor.audit.write_audit)
 """
 from __future__ import annotations
 
@@ -19,9 +21,18 @@ def _cmd_run(args) -> int:
     from tqdm import tqdm
 
     from .corpus import discover, run_corpus
+    from .deadlines import DeadlineError, load_deadlines
     from .export import write_datasets
     from .frames import report_frames
 
+    accepted = _accepted(args)
+    if accepted is None:
+        return 2
+    try:
+        deadlines = load_deadlines(args.deadlines) if args.deadlines else None
+    except DeadlineError as e:
+        print(f"extractor: {e}", file=sys.stderr)
+        return 2
     files = discover(args.paths)
     missing = [str(f) for f in files if not f.exists()]
     for m in missing:
@@ -31,9 +42,9 @@ def _cmd_run(args) -> int:
         print("extractor: no input files", file=sys.stderr)
         return 2
     bar = tqdm(total=len(files), unit="file", disable=args.quiet or not sys.stderr.isatty(), file=sys.stderr)
-    reports = run_corpus(files, progress=lambda r: bar.update(1))
+    reports = run_corpus(files, progress=lambda r: bar.update(1), deadlines=deadlines)
     bar.close()
-    frames = report_frames(reports)
+    frames = report_frames(reports, accepted=accepted)
     write_datasets(frames, args.out, formats=tuple(args.format))
     if not args.quiet:
         print(summary(reports, args.out))
@@ -124,6 +135,111 @@ def render_region(pdf_path: str, page: int, bbox, out: Path, dpi: int = 150, mar
     pdf.close()
 
 
+SEVERITIES = ("info", "warning", "error")  # rising
+ACCEPT_HELP = "file of accepted finding fingerprints (one per line, '#' comments): shown as accepted, never failing"
+
+
+def _accepted(args) -> dict[str, str] | None:
+    """The --accept file's fingerprints ({} without the option); None (after a message) when it is
+    unreadable or malformed — a usage error."""
+    from .accept import AcceptFileError, load_accepted
+
+    if not getattr(args, "accept", None):
+        return {}
+    try:
+        return load_accepted(args.accept)
+    except AcceptFileError as e:
+        print(f"extractor: {e}", file=sys.stderr)
+        return None
+
+
+def _load_reports(args) -> list | None:
+    """Discover and parse `args.paths` (with `args.deadlines`; corpus checks included); None (after
+    a message) when there is no input or the deadlines file is bad — usage errors."""
+    from .corpus import discover, run_corpus
+    from .deadlines import DeadlineError, load_deadlines
+
+    try:
+        deadlines = load_deadlines(args.deadlines) if getattr(args, "deadlines", None) else None
+    except DeadlineError as e:
+        print(f"extractor: {e}", file=sys.stderr)
+        return None
+    files = discover(args.paths)
+    for m in (str(f) for f in files if not f.exists()):
+        print(f"extractor: {m}: no such file or folder", file=sys.stderr)
+    files = [f for f in files if f.exists()]
+    if not files:
+        print("extractor: no input files", file=sys.stderr)
+        return None
+    return run_corpus(files, deadlines=deadlines)
+
+
+def _cmd_check(args) -> int:
+    accepted = _accepted(args)
+    if accepted is None:
+        return 2
+    reports = _load_reports(args)
+    if reports is None:
+        return 2
+    bar = SEVERITIES.index(args.fail_on)
+    rows = []
+    for r in sorted(reports, key=lambda r: (r.path, r.report_id)):
+        for f in sorted(r.findings, key=lambda f: (f.rule_id, f.fingerprint)):
+            ok = f.fingerprint in accepted
+            rank = SEVERITIES.index(f.severity) if f.severity in SEVERITIES else len(SEVERITIES)
+            rows.append({"path": r.path, "report_id": r.report_id, "rule_id": f.rule_id, "severity": f.severity,
+                         "message": f.message, "expected": f.expected, "actual": f.actual, "cells": list(f.cells),
+                         "evidence": [{"text": e.text, "where": e.where.describe()} for e in f.evidence],
+                         "fingerprint": f.fingerprint, "accepted": ok, "fails": not ok and rank >= bar})
+    failing = sum(x["fails"] for x in rows)
+    seen = {x["fingerprint"] for x in rows}
+    failed_files = [r for r in reports if r.status == "failed"]
+    summary_d = {
+        "files": len(reports), "failed_files": len(failed_files), "findings": len(rows),
+        **{s: sum(x["severity"] == s for x in rows) for s in SEVERITIES[::-1]},
+        "accepted": sum(x["accepted"] for x in rows),
+        "accepted_not_found": sorted(set(accepted) - seen), "fail_on": args.fail_on, "failing": failing,
+    }
+    code = 1 if failing else 0
+    if args.output == "json":
+        json.dump({"findings": rows,
+                   "files": [{"path": r.path, "report_id": r.report_id, "status": r.status, "error": r.error}
+                             for r in sorted(reports, key=lambda r: (r.path, r.report_id))],
+                   "summary": summary_d, "exit_code": code}, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return code
+    for x in rows:
+        sev = x["severity"] + (" (accepted)" if x["accepted"] else "")
+        print("\t".join([x["path"], x["rule_id"], sev, " ".join(x["message"].split()), x["fingerprint"]]))
+    for r in failed_files:
+        print(f"extractor: {r.error}", file=sys.stderr)
+    line = (f"{summary_d['files']} files ({summary_d['failed_files']} failed), {len(rows)} findings: "
+            + ", ".join(f"{s} {summary_d[s]}" for s in SEVERITIES[::-1])
+            + f"; accepted {summary_d['accepted']}")
+    if summary_d["accepted_not_found"]:
+        line += f" ({len(summary_d['accepted_not_found'])} accepted fingerprints matched nothing)"
+    print(line)
+    print(f"{'FAIL' if code else 'OK'}: {failing} finding(s) at or above {args.fail_on} not accepted")
+    return code
+
+
+def _cmd_audit(args) -> int:
+    reports = _load_reports(args)
+    if reports is None:
+        return 2
+    try:
+        from .audit import write_audit
+    except ImportError as e:
+        print(f"extractor: the audit report is not available ({e})", file=sys.stderr)
+        return 1
+    written = write_audit(reports, args.out, lang=args.lang)
+    if not args.quiet:
+        print(f"audit ({args.lang}) of {len(reports)} files -> {args.out}")
+        for w in written if isinstance(written, (list, tuple)) else [written] if written else []:
+            print(f"  {w}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="extractor", description="OGI annual reports -> datasets and findings")
     ap.add_argument("--version", action="version", version=f"extractor {__version__}")
@@ -133,6 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", required=True, help="output folder for the datasets")
     run.add_argument("--format", nargs="+", choices=("parquet", "csv"), default=["parquet", "csv"])
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
+    run.add_argument("--accept", metavar="FILE", help=ACCEPT_HELP)
+    run.add_argument("--deadlines", metavar="FILE",
+                     help="local deadline rules (TOML, or YAML with PyYAML) for 乡镇/街道 and zone reports and "
+                          "how a government office's report is judged; see extractor.deadlines")
     run.set_defaults(fn=_cmd_run)
     p = sub.add_parser("parse", help="print one report as JSON")
     p.add_argument("file")
@@ -142,6 +262,21 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--cell", required=True, help="cell key, e.g. t3.r_total.total")
     sh.add_argument("--png", help="PNG output for PDF cells (default: <file stem>.<cell>.png)")
     sh.set_defaults(fn=_cmd_show)
+    ck = sub.add_parser("check", help="findings only (no datasets): one per line, exit 1 when one fails the run")
+    ck.add_argument("paths", nargs="+", help="report files and folders")
+    ck.add_argument("--fail-on", choices=SEVERITIES[::-1], default="error",
+                    help="fail (exit 1) on a finding of this severity or worse that is not accepted (default: error)")
+    ck.add_argument("--accept", metavar="FILE", help=ACCEPT_HELP)
+    ck.add_argument("--format", choices=("text", "json"), default="text", dest="output")
+    ck.add_argument("--deadlines", metavar="FILE", help="local deadline rules, as for `extractor run`")
+    ck.set_defaults(fn=_cmd_check)
+    au = sub.add_parser("audit", help="write the audit report for files and folders")
+    au.add_argument("paths", nargs="+", help="report files and folders")
+    au.add_argument("--out", required=True, help="output folder for the audit report")
+    au.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report (default: zh)")
+    au.add_argument("--deadlines", metavar="FILE", help="local deadline rules, as for `extractor run`")
+    au.add_argument("-q", "--quiet", action="store_true", help="no summary")
+    au.set_defaults(fn=_cmd_audit)
     return ap
 
 

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .deadlines import DeadlineConfig
 from .model import Report
 from .pipeline import parse
 
@@ -62,17 +63,29 @@ def prepare_legacy(files: list[Path]) -> None:
         convert_many(items)
 
 
-def run_corpus(files: list[Path], progress: Callable[[Report], None] | None = None) -> list[Report]:
+def run_corpus(files: list[Path], progress: Callable[[Report], None] | None = None,
+               corpus_checks: bool = True, deadlines: DeadlineConfig | None = None) -> list[Report]:
+    """Parse every file, then run the corpus-level checks (cross-year, duplicates) over all of
+    them. The reports come back in the order of `files`; their contents (ids, findings) do not
+    depend on that order. `deadlines`: the local deadline rules (`extractor run --deadlines`)."""
     prepare_legacy(files)
     reports: list[Report] = []
-    ids: dict[str, int] = {}
     for f in files:
-        r = parse(f)
-        n = ids.get(r.report_id, 0)
-        ids[r.report_id] = n + 1
-        if n:  # the same bytes under another name: keep both rows, distinct ids
-            r.report_id = f"{r.report_id}-{n + 1}"
+        r = parse(f, deadlines)
         reports.append(r)
         if progress:
             progress(r)
+    # the same bytes under several names: keep every row, with distinct ids given in path order
+    by_id: dict[str, list[Report]] = {}
+    for r in reports:
+        by_id.setdefault(r.report_id, []).append(r)
+    for same in by_id.values():
+        if len(same) > 1:
+            same.sort(key=lambda r: os.path.normpath(r.path))
+            for n, r in enumerate(same[1:], start=2):
+                r.report_id = f"{r.report_id}-{n}"
+    if corpus_checks:
+        from .checks import run_corpus_checks
+
+        run_corpus_checks(reports)
     return reports

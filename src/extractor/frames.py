@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+from typing import Iterable
 
 import pandas as pd
 import pyarrow as pa
@@ -42,6 +43,8 @@ SCHEMAS: dict[str, dict[str, object]] = {
     "findings": {
         "report_id": STR, "rule_id": STR, "severity": STR, "message": STR, "expected": STR, "actual": STR,
         "cells": STR, "evidence": STR, "where": STR, "fingerprint": STR,
+        # the fingerprint is in the auditor's accept file (`--accept`): reviewed, kept, not failing
+        "accepted": "bool",
     },
 }
 
@@ -52,7 +55,10 @@ def _frame(rows: list[dict], name: str) -> pd.DataFrame:
     return df.astype(schema) if len(df) else pd.DataFrame({c: pd.Series(dtype=t) for c, t in schema.items()})
 
 
-def report_frames(reports: list[Report]) -> dict[str, pd.DataFrame]:
+def report_frames(reports: list[Report], accepted: Iterable[str] = ()) -> dict[str, pd.DataFrame]:
+    """`accepted`: fingerprints an auditor reviewed and accepted (their findings keep their row,
+    with `accepted` true)."""
+    accepted = frozenset(accepted)
     reps, secs, cells, finds = [], [], [], []
     for r in reports:
         reps.append({
@@ -84,7 +90,7 @@ def report_frames(reports: list[Report]) -> dict[str, pd.DataFrame]:
                                                    **({"section": e.section} if e.section else {})}
                                                   for e in f.evidence], ensure_ascii=False),
                           "where": "; ".join(e.where.describe() for e in f.evidence if e.where.describe()),
-                          "fingerprint": f.fingerprint})
+                          "fingerprint": f.fingerprint, "accepted": f.fingerprint in accepted})
     out = {"reports": _frame(reps, "reports"), "sections": _frame(secs, "sections"),
            "cells": _frame(cells, "cells"), "findings": _frame(finds, "findings")}
     out = {k: _sorted(k, v) for k, v in out.items()}

@@ -211,10 +211,13 @@ class Report:
         return self._index().get(key)
 
     def _index(self) -> dict[str, CellValue]:
+        """Cell lookup, rebuilt when the list is replaced or grows (cells are not edited in place)."""
+        sig = (id(self.cells), len(self.cells))
         idx = getattr(self, "_cell_index", None)
-        if idx is None or len(idx) != len(self.cells):
+        if idx is None or getattr(self, "_cell_sig", None) != sig:
             idx = {c.key: c for c in self.cells}
             object.__setattr__(self, "_cell_index", idx)
+            object.__setattr__(self, "_cell_sig", sig)
         return idx
 
     def section(self, key: str) -> Section | None:

@@ -9,9 +9,11 @@ import hashlib
 import traceback
 from pathlib import Path
 
+from . import agency as A
 from . import meta as M
 from .align import align
 from .checks import run_checks
+from .deadlines import DeadlineConfig, attach
 from .model import Document, Report
 from .readers import ReadError, read_document, sniff
 from .segment import Body, segment
@@ -25,8 +27,9 @@ def report_id_for(sha256: str) -> str:
     return sha256[:16]
 
 
-def parse(path: str | Path) -> Report:
-    """Parse one report file (any supported format) into a `Report`."""
+def parse(path: str | Path, deadlines: DeadlineConfig | None = None) -> Report:
+    """Parse one report file (any supported format) into a `Report`; `deadlines` are the
+    local deadline rules the TIME-* checks read (`deadlines.load_deadlines`)."""
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -34,13 +37,13 @@ def parse(path: str | Path) -> Report:
         sha = hashlib.sha256(str(p).encode()).hexdigest()
         return Report(report_id_for(sha), str(p), "", "unknown", status="failed",
                       error=f"{p}: cannot read file ({e.strerror or e})")
-    return parse_bytes(str(p), data)
+    return parse_bytes(str(p), data, deadlines)
 
 
-def parse_bytes(path: str, data: bytes) -> Report:
+def parse_bytes(path: str, data: bytes, deadlines: DeadlineConfig | None = None) -> Report:
     sha = hashlib.sha256(data).hexdigest()
     fmt = FORMAT_NAMES.get(sniff(data, path), "unknown") if data else "empty"
-    rep = Report(report_id_for(sha), path, sha, fmt)
+    rep = attach(Report(report_id_for(sha), path, sha, fmt), deadlines)
     try:
         doc = read_document(path, data)
     except ReadError as e:
@@ -96,6 +99,14 @@ def build_report(rep: Report, doc: Document) -> Report:
     if period_text:
         rep.meta["period"] = period_text
     rep.meta["title_year"] = title_year
+
+    # the issuing body: normalised, level and region (the signature's form when it is fuller)
+    who = A.identify(rep.agency, sig.org if sig is not None else None,
+                     [doc.meta.get("publisher"), doc.meta.get("source"), pre[:600]])
+    if who is not None:
+        rep.agency_normalised, rep.level = who.normalised or None, who.level
+        rep.region_province, rep.region_city, rep.region_county = who.province, who.city, who.county
+        rep.meta["agency_level_evidence"] = who.evidence
 
     if sig is not None and sig.date is not None:
         rep.published_on, rep.published_on_source = sig.date, "signature"

@@ -124,8 +124,6 @@ TYPOS: list[tuple[re.Pattern, str]] = [(re.compile(p), c) for p, c in [
     (r"本机关不掌我", "本机关不掌握"),
     (r"尚未审决", "尚未审结"),
 ]]
-OLD_REG = re.compile(r"(?:国务院令|国令)(?:第)?492号")
-OLD_REG_HISTORY = re.compile(r"711号|修订|废止|修改|原《|原条例|旧|替代|取代|施行以来")
 
 HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十0-9]+[）)]|[0-9]+[.、．](?![0-9])"
                      r"|第[一二三四五六七八九十]+[章节部分])")
@@ -567,16 +565,11 @@ def _label_typos(report: Report) -> Iterator[Finding]:
 
 def _text_typos(report: Report, printed_labels: list[str]) -> Iterator[Finding]:
     hits: dict[str, list[tuple[Sent, re.Match]]] = {}
-    old: list[tuple[Sent, re.Match]] = []
     for s in sentences(report):
         for pat, correct in TYPOS:
             for m in pat.finditer(s.text):
                 if not any(m.group() in p for p in printed_labels):
                     hits.setdefault(correct, []).append((s, m))
-        if report.report_year is not None and report.report_year >= 2019:
-            for m in OLD_REG.finditer(s.text):
-                if not OLD_REG_HISTORY.search(s.text):
-                    old.append((s, m))
     for correct, occ in hits.items():
         s, m = occ[0]
         wrong = m.group()
@@ -585,20 +578,384 @@ def _text_typos(report: Report, printed_labels: list[str]) -> Iterator[Finding]:
                       f"first in {s.section.key}.",
                       expected=correct, actual=wrong, scope=f"typo:{correct}",
                       evidence=tuple(x.evidence(y.start(), y.end()) for x, y in occ[:3]))
-    if old:
-        s, m = old[0]
-        yield finding(report, "TYPO-TERMS", "warning",
-                      f"A {report.report_year} report cites the 2007 Regulation (国务院令第492号) as its basis; "
-                      "the Regulation in force since 2019-05-15 is 国务院令第711号.",
-                      expected="国务院令第711号", actual=m.group(), evidence=(s.evidence(m.start(), m.end()),),
-                      scope="old-regulation-492")
 
 
 @rule("TYPO-TERMS", "warning", "Misspelt statutory terms and misprinted template labels", "PRACT; LOCAL")
 def typo_terms(report: Report) -> Iterable[Finding]:
     """T2/T3 row label as printed ≠ template label (a misprint, not a wrapped fragment); known misspellings
-    in the text (条列→条例, 政府信息工开, 勾嵇/钩稽→勾稽, 行政复意, 其他法律行政止公开, …);
-    国务院令第492号 cited as the basis in a report for year ≥ 2019"""
+    in the text (条列→条例, 政府信息工开, 勾嵇/钩稽→勾稽, 行政复意, 其他法律行政止公开, …)
+    (the 2007 Regulation cited as the basis is OLD-REG-CITE)"""
     label_findings = list(_label_typos(report))
     yield from label_findings
     yield from _text_typos(report, [norm_label(f.actual) for f in label_findings])
+
+
+# --------------------------------------------------------------------------- more D rules
+
+# a department or other body as the subject of a clause ("区市场监管局作出…"): the count is a part
+OTHER_BODY = re.compile(r"(?<![我本])(?:[\p{Han}]{2,12})(?:局|委员会|管委会|办公室|中心|人民政府|街道办事处|"
+                        r"执法大队|支队|大队|派出所)(?!长|主任)")
+SELF_BODY = re.compile(r"[我本](?:局|委|厅|办|中心|机关|单位|部门|区|县|市|镇|乡|街道|院|所|署|站)")
+
+
+def _other_body_before(sent: Sent, i: int) -> bool:
+    """A body other than the reporting agency names the subject of the clause before position i."""
+    clause = _clause_before(sent, i)
+    return bool(OTHER_BODY.search(clause)) and not SELF_BODY.search(clause)
+
+
+def _subset(sent: Sent, i: int) -> bool:
+    """"其中"/"分别" before the count in the same sentence: the count is a part of a wider one."""
+    return bool(SUBSET.search(sent.text[:i]))
+
+
+# ----- TXT-APP-DONE
+
+DONE = re.compile(r"(?<!按时|按期|如期|延期|逾期|超期|当场|当日|当天|即时|现场|限时|及时|提前|依法按时)"
+                  r"(?P<verb>办结|办理完毕|处理完毕|答复完毕|予以答复|作出答复|答复)(?:了)?"
+                  r"(?:政府信息公开|依申请公开|信息公开)?(?:的)?(?:申请)?" + TOTAL + NUM + APP_UNIT + r"(?!率)")
+NOT_DONE_CONTEXT = re.compile(r"诉求|热线|12345|建议|提案|来信|来访|信访|投诉|举报|咨询|留言|事项|审批|许可|办件|"
+                              r"业务|工单|复议|诉讼|督办|网民|主动公开")
+
+
+@dataclass(frozen=True)
+class Done:
+    value: int
+    sent: Sent
+    i: int
+    j: int
+
+
+def _done_claims(report: Report) -> Iterator[Done]:
+    y = report.report_year
+    for s in sentences(report):
+        for m in DONE.finditer(s.text):
+            v = _num(m["num"])
+            if v is None or not _year_ok(s, m.start(), y) or not _ogi_context(s, m.start()):
+                continue
+            if NOT_DONE_CONTEXT.search(s.text[:m.end()]) or PRIOR_YEAR.search(_clause_before(s, m.start())):
+                continue
+            if _other_body_before(s, m.start()):
+                continue
+            yield Done(v, s, m.start(), m.end())
+
+
+@rule("TXT-APP-DONE", "warning", "Narrative count of applications handled differs from T3 （七）总计",
+      "PRACT; LOCAL")
+def txt_app_done(report: Report) -> Iterable[Finding]:
+    """narrative "办结/答复/办理完毕 N 件" (an information-disclosure sentence of the report year) ==
+    t3.r_total.total; also accepted: t3.r_total.total − t3.carried_over.total (the wording may count
+    only this year's new applications)"""
+    if report.template_version not in POST2019:
+        return
+    total, co = val(report, "t3.r_total.total"), val(report, "t3.carried_over.total")
+    if total is None:
+        return
+    ok = {total} | ({total - co} if co is not None else set())
+    seen: set[str] = set()
+    for c in _done_claims(report):
+        if c.value in ok or c.sent.scope(c.i) in seen:
+            continue
+        seen.add(c.sent.scope(c.i))
+        quoted = c.sent.text[c.i:c.j]
+        yield finding(report, "TXT-APP-DONE", "warning",
+                      f"The text says {c.value} applications were handled ({quoted!r} in {c.sent.section.key}), "
+                      f"but T3 （七）总计 gives {fmt_num(total)}.",
+                      expected=str(c.value), actual=fmt_num(total), cells=("t3.r_total.total",),
+                      evidence=(c.sent.evidence(c.i, c.j),), scope=c.sent.scope(c.i))
+
+
+# ----- TXT-APP-OUTCOME
+
+OUTCOME_WORDS = {
+    "granted_partial": r"(?:予以公开|同意公开|全部公开)(?:或|和|及|与|、|或者)(?:予以)?部分公开",
+    "granted": r"(?<!不|部分)(?:予以公开|(?<!不)同意公开|全部公开)",
+    "partial": r"(?:同意)?部分公开|(?<!不)予以部分公开",
+    "denied": r"不予公开|不同意公开",
+    "unable": r"无法提供",
+    "unprocessed": r"不予处理",
+    "other": r"其他处理",
+}
+OUTCOME_CN = {"granted_partial": "（一）予以公开 + （二）部分公开", "granted": "（一）予以公开", "partial": "（二）部分公开", "denied": "（三）不予公开",
+              "unable": "（四）无法提供", "unprocessed": "（五）不予处理", "other": "（六）其他处理"}
+OUTCOME_PATS = [(k, re.compile(rf"(?P<out>{w})(?:的)?(?:答复|处理|决定)?(?:申请)?(?:的)?" + TOTAL + NUM + APP_UNIT
+                               + r"(?!率)")) for k, w in OUTCOME_WORDS.items()] + \
+               [(k, re.compile(NUM + APP_UNIT + rf"(?:申请)?(?:均|已|依法)?(?:予以|作出|作|为|属于|被)?(?:了)?"
+                               rf"(?P<out>{w})(?!率|的政府信息|信息)")) for k, w in OUTCOME_WORDS.items()]
+NOT_OUTCOME_CONTEXT = re.compile(r"主动公开|复议|诉讼|信访|投诉|咨询|热线|诉求|建议|提案")
+
+
+def outcome_keys(report: Report, kind: str) -> tuple[str, ...]:
+    """The T3 total-column cells an outcome word stands for: the row, or the items of its group."""
+    rows = sorted({c.row_key for c in report.cells if c.table == "t3"})
+    if kind == "granted":
+        return ("t3.r_granted.total",)
+    if kind == "granted_partial":
+        return ("t3.r_granted.total", "t3.r_partial.total")
+    if kind == "partial":
+        return ("t3.r_partial.total",)
+    if kind == "other":
+        items = [r for r in rows if r.startswith("r_other_") and r != "r_other_subtotal"]
+        return tuple(f"t3.{r}.total" for r in (items or (["r_other"] if "r_other" in rows else [])))
+    prefix = {"denied": "r_denied_", "unable": "r_unable_", "unprocessed": "r_unprocessed_"}[kind]
+    return tuple(f"t3.{r}.total" for r in rows if r.startswith(prefix) and r != prefix + "subtotal")
+
+
+def _outcome_claims(report: Report) -> Iterator[tuple[str, int, Sent, re.Match]]:
+    y = report.report_year
+    for s in sentences(report):
+        if "申请" not in s.text and s.section.key != "s3_applications":
+            continue
+        taken: list[tuple[int, int]] = []
+        for kind, pat in OUTCOME_PATS:
+            for m in pat.finditer(s.text):
+                v = _num(m["num"])
+                if v is None or _overlaps(m.span(), taken) or not _year_ok(s, m.start(), y):
+                    continue
+                if NOT_OUTCOME_CONTEXT.search(s.text[:m.end()]) or PRIOR_YEAR.search(_clause_before(s, m.start())):
+                    continue
+                if _other_body_before(s, m.start()) or not _ogi_context(s, m.start()):
+                    continue
+                taken.append(m.span())
+                yield kind, v, s, m
+
+
+@rule("TXT-APP-OUTCOME", "warning", "Narrative count of an outcome differs from T3", "PRACT; LOCAL")
+def txt_app_outcome(report: Report) -> Iterable[Finding]:
+    """narrative "予以公开 N / 部分公开 N / 不予公开 N / 无法提供 N / 不予处理 N / 其他处理 N 件" == the row's
+    total (t3.r_granted.total, t3.r_partial.total) or its group's items summed (Σ r_denied_*, Σ r_unable_*,
+    Σ r_unprocessed_*, r_other_all); 予以公开 may also include 部分公开; "予以公开或部分公开 N 件" ==
+    r_granted + r_partial"""
+    if report.template_version not in POST2019:
+        return
+    for kind, v, s, m in _outcome_claims(report):
+        keys = outcome_keys(report, kind)
+        table = _sum(report, keys) if keys else None
+        if table is None:
+            continue
+        alts = [table]
+        if kind == "granted":
+            both = _sum(report, keys + ("t3.r_partial.total",))
+            if both is not None:
+                alts.append(both)
+        if v in alts:
+            continue
+        yield finding(report, "TXT-APP-OUTCOME", "warning",
+                      f"The text says {v} applications ended as {m['out']} ({m.group()!r} in {s.section.key}), "
+                      f"but T3 {OUTCOME_CN[kind]} gives {fmt_num(table)}.",
+                      expected=str(v), actual=fmt_num(table), cells=keys,
+                      evidence=(s.evidence(m.start(), m.end()),), scope=s.scope(m.start()))
+
+
+# ----- TXT-T2 and T2-DECISIONS-VS-TEXT (claims read here, the strict rule lives in t2.py)
+
+DOC_UNIT = r"(?P<unit>件|份|个)(?!次)"
+NORM_DOC = r"(?:行政)?规范性文件"
+REG_DOC = r"(?:政府)?规章"
+DOC_VERB_MADE = r"(?:新)?(?:制发|出台|印发|制定)"
+DOC_VERB_PUB = r"(?:发布|公开|公布)"
+NOT_DOC_CONTEXT = re.compile(r"清理|审查|审核|备案|解读|征求|草案|合法性|修改|修订|拟|计划|起草|评估|报送|转发|"
+                             r"上级|国家|省级|类信息|目录|废止和失效|失效")
+DEC_KIND = {"许可": "licensing", "处罚": "penalty", "强制": "coercion"}
+DECISION_STRICT = [
+    re.compile(r"(?P<pre>作出|做出|下达|出具)?(?:了)?行政(?P<kind>许可|处罚|强制)(?:处理)?决定(?:书)?(?:共|共计|合计|总计)?"
+               r"(?:数量|数|总数)?(?:为|有|达)?" + NUM + r"(?P<unit>件|份|个|起|宗)(?!次)"),
+    re.compile(r"(?P<pre>作出|做出|下达|出具)(?:了)?" + NUM + r"(?P<unit>件|份|个|起|宗)行政(?P<kind>许可|处罚|强制)(?:处理)?决定"),
+]
+DECISION_LOOSE = [
+    re.compile(r"(?:查处|办理|办结|立案)?行政(?P<kind>处罚|强制)案件(?:共|共计|合计)?(?:为|有|达)?" + NUM
+               + r"(?P<unit>件|起|宗)"),
+    re.compile(r"(?:实施|采取)(?:了)?行政(?P<kind>强制)措施(?:共|共计|合计)?(?:为|有|达)?" + NUM + r"(?P<unit>件|起|宗|次)"),
+    re.compile(r"(?:办理|办结|受理并办结)(?:了)?行政(?P<kind>许可)(?:事项|办件|业务)?(?:共|共计|合计)?(?:为|有|达)?" + NUM
+               + r"(?P<unit>件)"),
+]
+NOT_DECISION_CONTEXT = re.compile(r"公开|公示|发布|推送|上网|归集|上传|录入|信息|双公示|复议|诉讼|撤销|纠错|听证")
+# wording of a region- or system-wide total, which T2 of the reporting body may not cover
+AGGREGATE = re.compile(r"全市|全区|全县|全省|全州|全盟|全旗|全镇|全乡|全国|各级|各部门|各单位|各地|系统|辖区|全域")
+FEE_T2 = re.compile(r"行政事业性收费(?:金额|收入|总额|总计)?(?:共|共计|合计|总计)?(?:为|有|达)?"
+                    r"(?P<num>[0-9]+(?:\.[0-9]+)?)(?P<unit>亿元|万元|元)")
+
+
+@dataclass(frozen=True)
+class T2Claim:
+    keys: tuple[str, ...]  # the cell the statement is about first, then other acceptable readings
+    value: float
+    sent: Sent
+    i: int
+    j: int
+    what: str
+    strict: bool = False  # a "作出行政X决定 N 件" statement (T2-DECISIONS-VS-TEXT)
+
+
+def _t2_doc_claims(report: Report, s: Sent) -> Iterator[T2Claim]:
+    v21 = report.template_version == "v2021"
+    pats = []
+    for doc, row in ((NORM_DOC, "normative_docs"), (REG_DOC, "regulations")):
+        made = (f"t2.{row}.issued",) if v21 else (f"t2.{row}.new_made", f"t2.{row}.new_published")
+        # publishing counts are compared only with the 2019 columns of published documents
+        pub = () if v21 else (f"t2.{row}.new_published", f"t2.{row}.new_made", f"t2.{row}.total_published")
+        for verb, keys in ((DOC_VERB_MADE, made), (DOC_VERB_PUB, pub)):
+            if not keys:
+                continue
+            pats.append((keys, re.compile(verb + r"(?:了)?" + doc + TOTAL + NUM + DOC_UNIT)))
+            pats.append((keys, re.compile(verb + r"(?:了)?" + NUM + DOC_UNIT + doc)))
+        if v21:
+            pats.append(((f"t2.{row}.repealed",), re.compile(r"废止(?:了)?" + doc + TOTAL + NUM + DOC_UNIT)))
+            pats.append(((f"t2.{row}.repealed",), re.compile(r"废止(?:了)?" + NUM + DOC_UNIT + doc)))
+            pats.append(((f"t2.{row}.in_force",), re.compile(r"现行有效(?:的)?" + doc + TOTAL + NUM + DOC_UNIT)))
+    for keys, pat in pats:
+        for m in pat.finditer(s.text):
+            clause = _clause_before(s, m.start()) + s.text[m.start():m.end()]
+            if NOT_DOC_CONTEXT.search(clause):
+                continue
+            v = _num(m["num"])
+            if v is not None:
+                yield T2Claim(keys, float(v), s, m.start(), m.end(), m.group())
+
+
+def _t2_claims(report: Report) -> Iterator[T2Claim]:
+    y = report.report_year
+    for s in sentences(report):
+        found: list[T2Claim] = list(_t2_doc_claims(report, s))
+        for strict, pats in ((True, DECISION_STRICT), (False, DECISION_LOOSE)):
+            for pat in pats:
+                for m in pat.finditer(s.text):
+                    v = _num(m["num"])
+                    clause = _clause_before(s, m.start())
+                    if v is None or NOT_DECISION_CONTEXT.search(clause + s.text[m.start():m.end()]):
+                        continue
+                    if strict and "累计" in clause:
+                        continue
+                    # a region- or system-wide total may be wider than the agency's own table
+                    sure = strict and not AGGREGATE.search(s.text[:m.start()])
+                    key = f"t2.{DEC_KIND[m['kind']]}.decisions"
+                    found.append(T2Claim((key,), float(v), s, m.start(), m.end(), m.group(), sure))
+        if report.template_version == "v2021":
+            for m in FEE_T2.finditer(s.text):
+                v = float(m["num"]) * {"亿元": 10000.0, "万元": 1.0, "元": 0.0001}[m["unit"]]
+                found.append(T2Claim(("t2.admin_fees.amount_10k_cny",), v, s, m.start(), m.end(), m.group()))
+        taken: list[tuple[int, int]] = []
+        for c in sorted(found, key=lambda c: (not c.strict, c.i)):
+            if _overlaps((c.i, c.j), taken) or not _year_ok(s, c.i, y):
+                continue
+            if _subset(s, c.i) or _other_body_before(s, c.i) or PRIOR_YEAR.search(_clause_before(s, c.i)):
+                continue
+            taken.append((c.i, c.j))
+            yield c
+
+
+def _t2_same(a: float, b: float, key: str) -> bool:
+    if key.endswith("amount_10k_cny"):
+        return abs(a - b) <= max(0.005, 0.0005 * abs(b))  # rounding to 2 decimals or 0.05%
+    return a == b
+
+
+def t2_mismatches(report: Report, strict: bool) -> Iterator[tuple[T2Claim, float]]:
+    """T2 statements of the narrative (strict: "作出行政X决定 N 件" only) whose number equals no
+    acceptable cell; yields the claim and the value of its first cell."""
+    if report.template_version not in POST2019:
+        return
+    seen: set[str] = set()
+    for c in _t2_claims(report):
+        if c.strict != strict or c.sent.scope(c.i) in seen:
+            continue
+        vals = [(k, val(report, k)) for k in c.keys if report.cell(k) is not None]
+        if not vals or vals[0][1] is None:
+            continue
+        if any(v is not None and _t2_same(c.value, v, k) for k, v in vals):
+            continue
+        seen.add(c.sent.scope(c.i))
+        yield c, vals[0][1]
+
+
+@rule("TXT-T2", "warning", "Narrative T2 figures (documents, decisions, fees) differ from T2", "PRACT; LOCAL")
+def txt_t2(report: Report) -> Iterable[Finding]:
+    """narrative "制发/出台/印发 规范性文件 N 件" == t2.normative_docs.issued (v2019: new_made or
+    new_published; "发布/公开 … N 件" v2019 only: new_published, new_made or total_published),
+    "废止 … N 件" == repealed, "现行有效 … N 件" == in_force (v2021), the same for 规章;
+    "行政处罚/强制案件 N 件", "实施行政强制措施 N 起", "办理行政许可 N 件" == the row's decisions;
+    "行政事业性收费 N 万元" == t2.admin_fees.amount_10k_cny (v2021). Statements about a part (其中, another
+    body), the previous year, or reviewing/cleaning up documents are not compared"""
+    for c, table in t2_mismatches(report, strict=False):
+        key = c.keys[0]
+        yield finding(report, "TXT-T2", "warning",
+                      f"The text says {c.what!r} ({c.sent.section.key}), but T2 {key} = {fmt_num(table)}.",
+                      expected=fmt_num(c.value), actual=fmt_num(table), cells=(key,),
+                      evidence=(c.sent.evidence(c.i, c.j),), scope=c.sent.scope(c.i))
+
+
+# ----- fees (T3-ZERO-APPS-FEE, TXT-FEE-S6, T3-OTHER-FEE-LINK, FMT-S6-FEE)
+
+FEE_WORD = r"(?:政府信息公开)?(?:的)?(?:信息处理费用?|信息公开处理费)"
+FEE_AMOUNT_NUM = r"(?P<num>[0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千万]+)(?P<unit>万元|元)"
+FEE_AMOUNT = [
+    re.compile(r"(?:收取|收缴|征收|收到|收费)(?:了)?(?:各类)?" + FEE_WORD + r"(?:共|共计|合计|总计|累计)?(?:为|是|达)?"
+               + FEE_AMOUNT_NUM),
+    re.compile(FEE_WORD + r"(?:收入|金额|总额)?(?:共|共计|合计|总计)?(?:为|是|:)?" + FEE_AMOUNT_NUM),
+    re.compile(r"(?:收取|收缴|征收)(?:了)?" + FEE_AMOUNT_NUM + r"(?:的)?" + FEE_WORD),
+]
+FEE_NONE = re.compile(r"(?:未|没有|未曾|不曾|均未|从未|无|不存在)(?:向申请人)?(?:收取|收缴|征收|产生|发生)(?:过|任何)?"
+                      + FEE_WORD)
+FEE_NOT_ACTUAL = re.compile(r"每|标准|按件|按页|按量|超过|以上|以下|不超过|起收|单价|/|计收|减免|免收|免除|退还|退回|"
+                            r"缴费通知|收费通知|应缴|应收|预计")
+FEE_PARTIAL = re.compile(r"部分|减免|免收|免除|低保|困难|其余|除|对|其中|个别|[0-9一二两三四五六七八九十]件")
+
+
+@dataclass(frozen=True)
+class FeeStatement:
+    sent: Sent
+    i: int
+    j: int
+    yuan: float | None  # the amount collected, in 元; None for a "未收取" statement
+    none: bool = False
+
+    @property
+    def quote(self) -> str:
+        return self.sent.text[self.i:self.j]
+
+
+def fee_statements(report: Report) -> list[FeeStatement]:
+    """Statements of the information-processing fee collected in the report year: amounts
+    ("收取信息处理费 0 元", "信息处理费 300 元") and "未收取信息处理费" statements; fee standards,
+    waivers and refunds are not read."""
+    y = report.report_year
+    out: list[FeeStatement] = []
+    for s in sentences(report):
+        taken: list[tuple[int, int]] = []
+        for pat in FEE_AMOUNT:
+            for m in pat.finditer(s.text):
+                clause = re.split(r"[,;。]", s.text[m.start():])[0]
+                if _overlaps(m.span(), taken) or not _year_ok(s, m.start(), y):
+                    continue
+                if FEE_NOT_ACTUAL.search(_clause_before(s, m.start()) + clause):
+                    continue
+                v = float(m["num"]) if m["num"][0].isdigit() else chinese_to_int(m["num"])
+                if v is None:
+                    continue
+                taken.append(m.span())
+                out.append(FeeStatement(s, m.start(), m.end(), float(v) * (10000 if m["unit"] == "万元" else 1)))
+        for m in FEE_NONE.finditer(s.text):
+            clause = _clause_before(s, m.start()) + re.split(r"[,;。]", s.text[m.start():])[0]
+            if _overlaps(m.span(), taken) or not _year_ok(s, m.start(), y) or FEE_PARTIAL.search(clause):
+                continue
+            out.append(FeeStatement(s, m.start(), m.end(), None, none=True))
+    return out
+
+
+@rule("TXT-FEE-S6", "error", "The fee statements contradict each other", "F21, FEE20")
+def txt_fee_s6(report: Report) -> Iterable[Finding]:
+    """information-processing fee of the report year: a "未收取信息处理费" statement ⇒ every stated amount
+    == 0 (the link with T3 is T3-ZERO-APPS-FEE)"""
+    if report.template_version not in POST2019:
+        return
+    sts = fee_statements(report)
+    none = next((s for s in sts if s.none), None)
+    paid = next((s for s in sts if s.yuan), None)
+    if none is None or paid is None:
+        return
+    yield finding(report, "TXT-FEE-S6", "error",
+                  f"The text says no 信息处理费 was collected ({none.quote!r} in {none.sent.section.key}) and also "
+                  f"that {fmt_num(paid.yuan)} 元 were collected ({paid.quote!r} in {paid.sent.section.key}).",
+                  expected="0 元", actual=f"{fmt_num(paid.yuan)} 元",
+                  evidence=(none.sent.evidence(none.i, none.j), paid.sent.evidence(paid.i, paid.j)),
+                  scope=paid.sent.scope(paid.i))

@@ -16,11 +16,11 @@ READERS = {
     "docx": "docx:read_docx",
     "ole": "legacy:read_legacy",   # DOC and WPS (Word 97 binary), via LibreOffice
     "rtf": "legacy:read_legacy",
+    "pdf": "pdf:read_pdf",         # text layer by geometry (pypdfium2); scanned pages via OCR
+    "image": "ocr:read_image",     # scanned PNG/JPEG/TIFF, via offline OCR (the `ocr` extra)
 }
 REFUSED = {
-    "pdf": "PDF reports are not readable yet (PDF reader not built)",
     "zip": "a ZIP archive that is not a DOCX",
-    "image": "scanned images need the OCR reader (not built)",
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import codecs
 import json
 import math
+from pathlib import Path
 
 import pytest
 from conftest import GOLD, real_file
@@ -425,3 +426,55 @@ def test_real_page_irregular_t3_header_spans():
     assert header["商业企业"] == (2, 4, 1, 2)
     assert any(c.row == 2 and c.col == 3 and c.text == "" for c in t3.cells)  # the empty cell before 商业企业
 
+
+# --------------------------------------------------------------------------- the quick paths
+
+TRICKY = [
+    CHROME_PAGE,
+    page(f'<table border="0"><tr><td>{REPORT}</td></tr></table>'),
+    page("""<div class="TRS_Editor"><p> <span>一</span><span>、总体<b>情况</b></span></p>
+<p><span>\u3000本年度</span>，<span class="share">分享</span>我局<br/>继续<font>推进</font></p>
+<p><span></span><span>二、</span>主动公开政府信息情况</p><span>行内<br>文字</span>尾<div>块</div>
+<table><tr><td><p>行政<br>规范性文件</p><p>第二段</p></td><td> 3 <br> </td><td><span>1</span>2<hr>4</td></tr>
+<tr><td><p>一</p>间<p>二</p></td><td><pre>a  b</pre></td><td><img src="x.png">图</td></tr></table>
+<pre>  保留  <span>空格</span>
+第二行</pre><p style="display:none">隐藏</p><x}p>奇怪的标签</x}p><blocKquote>引用</blocKquote></div>"""),
+    page("<p>" + "<span>" * 300 + "深" + "</span>" * 300 + "</p><div>" + "<span>" * 200 + "<div>块</div>"
+         + "</span>" * 200 + "</div>"),
+    # text nodes split by removed elements (script, style, input)
+    page('<div class="content"><p> <script>a()</script>一、<style>p{}</style>总体情况</p>'
+         '<div><span>x</span> <input>二、主动公开政府信息情况</div><p>\u3000<b> </b>三、收到和处理政府信息公开申请情况'
+         '</p></div>'),
+]
+
+
+def _element_by_element(monkeypatch):
+    """The reader with every quick path switched off: each element read on its own, every element
+    tried as a heading, the model's own constructors."""
+    monkeypatch.setattr(H, "_content_kind", lambda el, mixed: H.MIXED)
+    monkeypatch.setattr(H, "_cell_text", lambda td, mixed: None)
+    monkeypatch.setattr(H, "_no_blocks_inside", lambda el, mixed: False)
+    monkeypatch.setattr(H, "_make_paragraph", H._slow_paragraph)
+    monkeypatch.setattr(H, "_make_cell", H._slow_cell)
+    monkeypatch.setattr(H._Page, "_candidates",
+                        lambda self: [el for el in self.root.iter() if H._tag(el) in H.HEADING_TAGS])
+
+
+@pytest.mark.parametrize("source", ["tricky", "synthetic", "real"])
+def test_quick_paths_read_as_element_by_element(source, monkeypatch):
+    if source == "tricky":
+        pages = [(f"t{i}.html", html.encode()) for i, html in enumerate(TRICKY)]
+    elif source == "synthetic":
+        synthetic = Path(__file__).resolve().parents[1] / "corpus" / "synthetic"
+        pages = [(p.name, p.read_bytes()) for p in sorted(synthetic.glob("html-*.html"))]
+    else:
+        pages = [(f"pingtan-{y}.html", real_file(f"pingtan-{y}.html").read_bytes())
+                 for y in (2012, 2016, 2018, 2019, 2020, 2021)]
+    assert pages
+    quick = [read_html(name, data) for name, data in pages]
+    with monkeypatch.context() as m:
+        _element_by_element(m)
+        slow = [read_html(name, data) for name, data in pages]
+    for a, b in zip(quick, slow):
+        assert a.blocks == b.blocks and a.meta == b.meta, a.path
+        assert [vars(x) for x in a.blocks] == [vars(x) for x in b.blocks]

@@ -24,10 +24,21 @@ styled spans and tables with real `rowspan`/`colspan`. The reader
 * reads the page metadata (title, publication date, source, URL) from the
   `<meta>` tags and the page chrome around the body, under the keys the text
   reader uses (`HEADER_KEYS`).
+
+Speed: an element holding only inline text (and line breaks) is read at once
+from libxml2 (`_text`) instead of piece by piece, table cells without nested
+structure included; headings are looked for only from the text nodes that start
+with a numeral; chrome is looked for outside the data tables only; elements are
+plain lxml elements (lxml.html's classes cost a Python call per element). The
+quick paths give exactly what reading element by element gives
+(`test_quick_paths_read_as_element_by_element`).
 """
 from __future__ import annotations
 
 import codecs
+import dataclasses
+import re as _re  # the standard library's engine, for the few ASCII-only fast checks
+from functools import cache, lru_cache
 
 import regex as re
 from charset_normalizer import from_bytes
@@ -129,11 +140,14 @@ def _mostly(data: bytes, encoding: str) -> str | None:
     return text if bad <= max(3, len(text) // 2000) else None
 
 
+BAD_CHARS = _re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # control characters but \t \n \f \r; U+FFFD
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:20000]
     if not sample:
         return False
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\r\n\f") or ch == "\ufffd")
+    bad = len(sample) - len(BAD_CHARS.sub("", sample))
     return bad / len(sample) > 0.02
 
 
@@ -166,32 +180,75 @@ PRE_SPACE = "\x0e"  # a space inside <pre>, not collapsed
 HEADING = re.compile(r"^(?P<num>十[一二]?|[一二三四五六七八九])[、.．,，]")
 
 
+_TAGS: dict = {}  # lxml tag -> _tag() of it (a page has a few dozen distinct tags)
+
+
 def _tag(el) -> str:
     t = el.tag
-    if not isinstance(t, str):
-        return ""
-    return t.lower().rpartition("}")[2]
+    try:
+        return _TAGS[t]
+    except KeyError:
+        pass
+    name = t.lower().rpartition("}")[2] if isinstance(t, str) else ""
+    if len(_TAGS) < 4096:  # a hostile page may invent any number of tags
+        _TAGS[t] = name
+    return name
 
 
-def _attr_tokens(el) -> list[str]:
-    s = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    return [t for t in TOKEN_SPLIT.split(s) if t]
+@lru_cache(maxsize=4096)
+def _tokens(cls: str | None, ident: str | None) -> tuple[str, ...]:
+    s = f"{cls or ''} {ident or ''}".lower()
+    return tuple(t for t in TOKEN_SPLIT.split(s) if t)
+
+
+def _attr_tokens(el) -> tuple[str, ...]:
+    return _tokens(el.get("class"), el.get("id"))
+
+
+@lru_cache(maxsize=4096)
+def _chrome_tokens(cls: str | None, ident: str | None) -> bool:
+    toks = _tokens(cls, ident)
+    if any(t in CHROME_TOKENS for t in toks):
+        return True
+    return any(s in t for t in toks for s in CHROME_SUBSTRINGS)
+
+
+@lru_cache(maxsize=4096)
+def _hidden_style(style: str | None) -> bool:
+    style = (style or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
 
 
 def _is_chrome(el) -> bool:
     if _tag(el) in CHROME_TAGS:
         return True
-    toks = _attr_tokens(el)
-    if any(t in CHROME_TOKENS for t in toks):
-        return True
-    if any(s in t for t in toks for s in CHROME_SUBSTRINGS):
+    if _chrome_tokens(el.get("class"), el.get("id")):
         return True
     return _is_hidden(el)
 
 
 def _is_hidden(el) -> bool:
-    style = (el.get("style") or "").replace(" ", "").lower()
-    return "display:none" in style or "visibility:hidden" in style or el.get("hidden") is not None
+    return _hidden_style(el.get("style")) or el.get("hidden") is not None
+
+
+def _text(el) -> str:
+    """All the text inside `el` (lxml.html's `text_content()`), without its tail."""
+    if not len(el):
+        return el.text or ""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
+
+
+def _drop_tree(el) -> None:
+    """Removes `el` with its content; its tail joins the previous element or the parent
+    (lxml.html's `drop_tree()`)."""
+    parent = el.getparent()
+    if el.tail:
+        previous = el.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + el.tail
+        else:
+            previous.tail = (previous.tail or "") + el.tail
+    parent.remove(el)
 
 
 def _text_prefix(el, limit: int = 80) -> str:
@@ -208,16 +265,26 @@ def _text_prefix(el, limit: int = 80) -> str:
 
 CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\u3000-\u303f\uff00-\uffef"
 SEGMENT_BREAK = re.compile(rf"(?<=[{CJK}])[ \t\r\f]*\n[ \t\r\n\f]*(?=[{CJK}])")
-WS = re.compile(r"[ \t\r\n\f\xa0]+")
+WS = _re.compile(r"[ \t\r\n\f\xa0]+")  # an explicit class: the same in either engine
+
+
+LINES_WORK = _re.compile("[\t\n\r\f\xa0\x0b\x0e\\[<]|  ")  # what `_lines` may have to change inside a text
 
 
 def _lines(raw: str) -> str:
     """Collected text -> the paragraph as printed: whitespace collapsed (a line break
     between two CJK characters disappears, as in browsers), <br> kept as a line break,
     escaped Word artefacts (`<!--[if !supportLists]-->`) dropped as the text reader does."""
+    if LINES_WORK.search(raw) is None:
+        return raw.strip()  # one line, no runs of whitespace, no artefacts: only the ends change
     raw = ARTIFACTS.sub("", SEGMENT_BREAK.sub("", raw))
     lines = [WS.sub(" ", part).strip().replace(PRE_SPACE, " ") for part in raw.split(BR)]
     return "\n".join(line for line in lines if line)
+
+
+def _solid_len(s: str) -> int:
+    """len(WS.sub("", s)): the characters that are not collapsible whitespace."""
+    return len(s) - s.count(" ") - s.count("\n") - s.count("\t") - s.count("\r") - s.count("\f") - s.count("\xa0")
 
 
 def _clean_source_text(s: str | None) -> str:
@@ -252,48 +319,65 @@ DIGITS = re.compile(r"\d+")
 
 def _span(el, name: str, limit: int) -> int:
     v = el.get(name)
-    m = DIGITS.match(v.strip()) if v else None
+    return _span_value(v, name == "rowspan", limit) if v else 1
+
+
+@lru_cache(maxsize=4096)
+def _span_value(v: str, rowspan: bool, limit: int) -> int:
+    m = DIGITS.match(v.strip())
     if not m:
         return 1
     n = int(m.group(0))
     if n == 0:
-        return 0 if name == "rowspan" else 1
+        return 0 if rowspan else 1
     return min(n, limit)
 
 
-def _layout(table, path: str) -> list[tuple[int, int, int, int, object]]:
-    """(row, col, rowspan, colspan, td) with positions as a browser lays them out."""
-    rows = [_cells(tr) for tr in _rows(table)]
+def _layout(table, path: str, rows: list | None = None) -> list[tuple[int, int, int, int, object]]:
+    """(row, col, rowspan, colspan, td) with positions as a browser lays them out; `rows`: the
+    table's cells by row when already known."""
+    if rows is None:
+        rows = [_cells(tr) for tr in _rows(table)]
     n = len(rows)
     covered: list[int] = []  # per column: the row where the cover from above ends (exclusive)
     out, slots = [], 0
     for r, tds in enumerate(rows):
         c = 0
+        left = n - r
         for td in tds:
-            while c < len(covered) and covered[c] > r:
+            width = len(covered)
+            while c < width and covered[c] > r:
                 c += 1
-            rs = _span(td, "rowspan", MAX_ROWSPAN)
-            rs = n - r if rs == 0 else min(rs, n - r)
-            cs = _span(td, "colspan", MAX_COLSPAN)
+            v = td.get("rowspan")
+            rs = _span_value(v, True, MAX_ROWSPAN) if v else 1
+            rs = left if rs == 0 or rs > left else rs
+            v = td.get("colspan")
+            cs = _span_value(v, False, MAX_COLSPAN) if v else 1
             slots += cs
             if slots > MAX_TABLE_SLOTS:
                 raise ReadError(f"{path}: a table (line {table.sourceline}) has more than {MAX_TABLE_SLOTS} "
                                 f"cell positions; not a report table")
-            if c + cs > len(covered):
-                covered.extend([0] * (c + cs - len(covered)))
-            for k in range(c, c + cs):
-                covered[k] = r + rs
+            end = c + cs
+            if end > width:
+                covered.extend([0] * (end - width))
+            if cs == 1:
+                covered[c] = r + rs
+            else:
+                covered[c:end] = [r + rs] * cs
             out.append((r, c, rs, cs, td))
-            c += cs
+            c = end
     return out
 
 
 # ------------------------------------------------------------------ the page analysis
 
-def _known_titles() -> list[str]:
-    return sorted({norm_label(t) for s in section_specs() for t in s["titles"]}, key=len, reverse=True)
+@cache
+def _known_titles() -> tuple[str, ...]:
+    return tuple(sorted({norm_label(t) for s in section_specs() for t in s["titles"]}, key=len, reverse=True))
 
 
+NUMERALS = frozenset("一二三四五六七八九十")
+_TEXT_NODES = etree.XPath("//text()")
 HEADING_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "div", "dt", "dd", "blockquote",
                 "section", "center", "font", "span", "b", "strong"}
 
@@ -306,7 +390,10 @@ class _Page:
         self.path = path
         self.titles = _known_titles()
         self.layout_tables: set = set()
+        self.table_rows: dict = {}  # table -> its rows of cells (data tables are not changed after this)
         self.headings: list[tuple[object, str]] = []  # (element, numeral) of known section headings
+        self._first: dict = {}
+        self.mixed: set = set()  # elements found to hold more than inline text and breaks (`_content_kind`)
         self._classify()
 
     def _heading_num(self, el) -> str | None:
@@ -318,14 +405,73 @@ class _Page:
         if not m:
             return None
         rest = t[m.end():]
-        return m.group("num") if any(rest.startswith(k) for k in self.titles) else None
+        return m.group("num") if rest.startswith(self.titles) else None
+
+    def _first_char(self, el) -> str:
+        """The first non-blank character of the text inside `el` ("" when there is none)."""
+        memo = self._first
+        c = memo.get(el)
+        if c is not None:
+            return c
+        t = el.text
+        t = t.lstrip() if t else ""
+        if t:
+            c = t[0]
+        else:
+            c = ""
+            for ch in el:
+                c = memo.get(ch)
+                if c is None:
+                    t = ch.text
+                    t = t.lstrip() if t else ""
+                    if not t:
+                        t = _text(ch).lstrip()
+                    c = t[0] if t else ""
+                if c:
+                    break
+                t = ch.tail
+                t = t.lstrip() if t else ""
+                if t:
+                    c = t[0]
+                    break
+        memo[el] = c
+        return c
+
+    def _candidates(self) -> list:
+        """The elements whose text starts with a numeral (一 … 十), in document order: the only ones
+        `_heading_num` can accept. Each is found from the text node holding that numeral by going
+        up while the element's first non-blank character is still a numeral (an element higher up
+        whose text starts with another text node is found from that one)."""
+        found: list = []
+        seen: set = set()
+        hits = [(idx, s) for idx, s in enumerate(_TEXT_NODES(self.root)) if s.lstrip()[:1] in NUMERALS]
+        for idx, s in hits:
+            el = s.getparent()
+            if el is not None and s.is_tail:
+                el = el.getparent()
+            step = 0
+            while el is not None and el not in seen:
+                seen.add(el)
+                if self._first_char(el) not in NUMERALS:
+                    break
+                if _tag(el) in HEADING_TAGS:
+                    found.append(((idx, -step), el))  # the outer of two elements starting alike comes first
+                step += 1
+                el = el.getparent()
+        found.sort(key=lambda x: x[0])
+        return [el for _, el in found]
 
     def _classify(self):
-        cands = [(el, num) for el in self.root.iter() if _tag(el) in HEADING_TAGS
-                 for num in [self._heading_num(el)] if num]
+        cands = [(el, num) for el in self._candidates() for num in [self._heading_num(el)] if num]
         # the innermost element of each heading (not the ancestors whose text starts with it)
         found = {el for el, _ in cands}
-        heads = [(el, num) for el, num in cands if not any(d in found for d in el.iterdescendants())]
+        outer = set()
+        for el in found:
+            for a in el.iterancestors():
+                if a in found:
+                    outer.add(a)
+                    break  # the ancestors above `a` are marked when `a` is looked at
+        heads = [(el, num) for el, num in cands if el not in outer]
         # a hidden copy (a print version in display:none) does not count while a visible one exists
         visible = [(el, num) for el, num in heads
                    if not _is_hidden(el) and not any(_is_hidden(a) for a in el.iterancestors())]
@@ -338,8 +484,13 @@ class _Page:
                 (a for a in el.iterancestors() if _tag(a) in ("td", "th")), None)
             if td is not None:
                 per_cell.setdefault(td, set()).add(num)
-        for table in self.root.iter("table"):
+        tables = list(self.root.iter("table"))
+        around_tables = set()  # elements holding a table
+        for table in tables:
+            around_tables.update(table.iterancestors())
+        for table in tables:
             rows = [_cells(tr) for tr in _rows(table)]
+            self.table_rows[table] = rows
             cells = [c for row in rows for c in row]
             if len(cells) <= 1 or all(len(row) <= 1 and _span(row[0], "colspan", MAX_COLSPAN) <= 1
                                       for row in rows if row):
@@ -347,8 +498,7 @@ class _Page:
                 continue
             for c in cells:
                 n_heads = len(per_cell.get(c, ()))
-                nested = c.find(".//table") is not None
-                if n_heads >= 2 or (nested and (n_heads >= 1 or len(_text_prefix(c, 400)) >= 400)):
+                if n_heads >= 2 or (c in around_tables and (n_heads >= 1 or len(_text_prefix(c, 400)) >= 400)):
                     self.layout_tables.add(table)
                     break
         # headings inside data tables are row labels (一、主动公开情况 in a statistics table)
@@ -383,12 +533,12 @@ class _Page:
         is a content container itself is kept."""
         if CONTAINER_ATTR.search(_attrs(node)):
             return node
-        size = len(WS.sub("", node.text_content()))
+        size = _solid_len(_text(node))
         for a in node.iterancestors():
             if _tag(a) in ("body", "html"):
                 break
             if CONTAINER_ATTR.search(_attrs(a)) and not _is_chrome(a):
-                extra = len(WS.sub("", a.text_content())) - size
+                extra = _solid_len(_text(a)) - size
                 return a if extra <= max(300, size // 4) else node
         return node
 
@@ -397,8 +547,8 @@ class _Page:
         body = self.body()
 
         def score(el):
-            text = len(WS.sub("", el.text_content()))
-            links = sum(len(WS.sub("", a.text_content())) for a in el.iter("a"))
+            text = _solid_len(_text(el))
+            links = sum(_solid_len(_text(a)) for a in el.iter("a"))
             return text - 2 * links
 
         cands = [el for el in body.iterdescendants()
@@ -437,7 +587,220 @@ def _lca(els):
     return common
 
 
+# ------------------------------------------------------------------ blocks and cells, made quickly
+
+def _template(cls) -> dict | None:
+    """The __dict__ of a new instance of the frozen dataclass `cls` (defaults, in field order)
+    when an instance can be made by filling its __dict__ (as pickle and copy restore one), else
+    None (slots, __post_init__, default factories, fields outside __init__)."""
+    fields = dataclasses.fields(cls)
+    if (hasattr(cls, "__slots__") or hasattr(cls, "__post_init__")
+            or any(not f.init or f.default_factory is not dataclasses.MISSING for f in fields)):
+        return None
+    return {f.name: f.default for f in fields}
+
+
+_WHERE, _CELL, _PARAGRAPH = _template(Where), _template(GridCell), _template(Paragraph)
+_new = object.__new__
+
+
+def _fast_paragraph(text: str, line: int | None) -> Paragraph:
+    w = _new(Where)
+    d = w.__dict__
+    d.update(_WHERE)
+    d["line"] = line
+    p = _new(Paragraph)
+    d = p.__dict__
+    d.update(_PARAGRAPH)
+    d["text"] = text
+    d["where"] = w
+    return p
+
+
+def _fast_cell(row: int, col: int, text: str, rowspan: int, colspan: int, table: int, line: int | None) -> GridCell:
+    w = _new(Where)
+    d = w.__dict__
+    d.update(_WHERE)
+    d["table"] = table
+    d["row"] = row
+    d["col"] = col
+    d["line"] = line
+    c = _new(GridCell)
+    d = c.__dict__
+    d.update(_CELL)
+    d["row"] = row
+    d["col"] = col
+    d["text"] = text
+    d["rowspan"] = rowspan
+    d["colspan"] = colspan
+    d["where"] = w
+    return c
+
+
+def _slow_paragraph(text: str, line: int | None) -> Paragraph:
+    return Paragraph(text=text, where=Where(line=line))
+
+
+def _slow_cell(row: int, col: int, text: str, rowspan: int, colspan: int, table: int, line: int | None) -> GridCell:
+    return GridCell(row=row, col=col, text=text, rowspan=rowspan, colspan=colspan,
+                    where=Where(table=table, row=row, col=col, line=line))
+
+
+def _same(a, b) -> bool:
+    return type(a) is type(b) and a == b and list(vars(a).items()) == list(vars(b).items())
+
+
+def _fast_is_exact() -> bool:
+    """The generated __init__ sets the fields one by one through object.__setattr__, which was
+    most of the cost of a table cell; the quick way is used only when it makes exactly the same
+    objects."""
+    if None in (_WHERE, _CELL, _PARAGRAPH):
+        return False
+    try:
+        a, b = _fast_cell(1, 2, "x", 3, 4, 5, 6), _slow_cell(1, 2, "x", 3, 4, 5, 6)
+        c, d = _fast_paragraph("y", 7), _slow_paragraph("y", 7)
+        return _same(a, b) and _same(a.where, b.where) and _same(c, d) and _same(c.where, d.where)
+    except Exception:  # noqa: BLE001  (any surprise: the classes' own constructors)
+        return False
+
+
+_make_paragraph, _make_cell = (_fast_paragraph, _fast_cell) if _fast_is_exact() else (_slow_paragraph, _slow_cell)
+
+
 # ------------------------------------------------------------------ walking the body
+
+_KIND: dict = {}  # lxml tag -> 0: inline (read as text), 1: <br>, 2: anything else (block, table, hr, img, unnamed)
+LEAVES = ("br", "table", "hr", "img")
+INLINE, INLINE_BR, MIXED = 0, 1, 2
+
+
+def _content_kind(el, mixed: set) -> int:
+    """What is inside `el`: INLINE (inline elements only: its text is one run, `_text(el)`),
+    INLINE_BR (inline elements and line breaks: `_br_text(el)`) or MIXED (anything else, read
+    element by element). `mixed` collects the MIXED elements found on the way (so that a chain of
+    inline elements is not scanned again at every level)."""
+    if el in mixed:
+        return MIXED
+    known = _KIND
+    kind = INLINE
+    for d in el.iterdescendants():
+        t = d.tag
+        k = known.get(t)
+        if k is None:
+            name = _tag(d)
+            k = INLINE if name and name not in BLOCK and name not in LEAVES else INLINE_BR if name == "br" else MIXED
+            if len(known) < 4096:
+                known[t] = k
+        if k:
+            if k == INLINE_BR and not len(d):
+                kind = INLINE_BR
+                continue
+            mixed.add(el)
+            for a in d.iterancestors():
+                if a is el:
+                    break
+                mixed.add(a)
+            return MIXED
+    return kind
+
+
+def _br_text(el) -> tuple[str, int | None]:
+    """The text inside an INLINE_BR element with BR for each <br>, and the source line of its
+    first text that is not blank (the pieces and the line `_Walker.add` would collect)."""
+    pieces: list[str] = []
+    line = None
+    for event, d in etree.iterwalk(el, events=("start", "end")):
+        if event == "start":
+            if d is not el and _tag(d) == "br":
+                pieces.append(BR)
+                continue
+            t = d.text
+        elif d is el:
+            break
+        else:
+            t = d.tail
+        if t:
+            t = _clean_source_text(t)
+            if line is None and t.strip():
+                line = d.sourceline
+            pieces.append(t)
+    return "".join(pieces), line
+
+
+def _first_line(el) -> int | None:
+    """The source line of the first text inside `el` that is not blank (as `_Walker.add` takes it)."""
+    t = el.text
+    if t and _clean_source_text(t).strip():
+        return el.sourceline
+    if len(el):
+        first = el[0]
+        t = first.text
+        if t and _clean_source_text(t).strip():
+            return first.sourceline
+    for event, d in etree.iterwalk(el, events=("start", "end")):
+        if event == "start":
+            t = d.text
+        elif d is el:
+            break
+        else:
+            t = d.tail
+        if t and _clean_source_text(t).strip():
+            return d.sourceline
+    return None
+
+
+def _cell_text(td, mixed: set) -> str | None:
+    """The text of a table cell holding only inline text, line breaks and paragraphs of those
+    (as a `_Walker` of the cell gives it, the paragraphs joined by line breaks); None for any
+    other cell (a nested table, <pre>, images…)."""
+    t = td.text
+    if not len(td):
+        return _lines(_clean_source_text(t)) if t else ""
+    texts: list[str] = []
+    cur = [_clean_source_text(t)] if t else []  # the pieces of the paragraph being collected
+    for ch in td:
+        name = _tag(ch)
+        if name == "br":
+            if len(ch):
+                return None
+            cur.append(BR)
+        elif name == "hr":
+            if len(ch):
+                return None
+            if cur:
+                _paragraph_text(cur, texts)
+                cur = []
+        elif not name or name in LEAVES or name == "pre":
+            return None
+        else:
+            kind = _content_kind(ch, mixed)
+            if kind == MIXED:
+                return None
+            raw = _clean_source_text(_text(ch)) if kind == INLINE else _br_text(ch)[0]
+            if name in BLOCK:
+                if cur:
+                    _paragraph_text(cur, texts)
+                    cur = []
+                text = _lines(raw)
+                if text:
+                    texts.append(text)
+            else:
+                cur.append(raw)
+        t = ch.tail
+        if t:
+            cur.append(_clean_source_text(t))
+    if cur:
+        _paragraph_text(cur, texts)
+    return "\n".join(texts)
+
+
+def _paragraph_text(pieces: list[str], texts: list[str]) -> None:
+    raw = "".join(pieces)
+    if raw and not raw.isspace():  # blank (<br> included): no paragraph
+        text = _lines(raw)
+        if text:
+            texts.append(text)
+
 
 class _Walker:
     """Blocks of a subtree in reading order. Inside a table cell (`sink` given) nested
@@ -453,10 +816,12 @@ class _Walker:
         self.pre = 0
 
     def flush(self):
-        text = _lines("".join(self.buf))
-        if text:
-            self.blocks.append(Paragraph(text, Where(line=self.line)))
-        self.buf, self.line = [], None
+        if self.buf:
+            text = _lines("".join(self.buf))
+            if text:
+                self.blocks.append(_make_paragraph(text, self.line))
+            self.buf = []
+        self.line = None
 
     def add(self, s: str | None, line: int | None):
         s = _clean_source_text(s)
@@ -468,48 +833,92 @@ class _Walker:
             self.line = line
         self.buf.append(s)
 
-    def walk(self, root) -> list:
-        stack = [(root, False)]
-        while stack:
-            el, leaving = stack.pop()
-            tag = _tag(el)
-            if leaving:
-                if tag in BLOCK:
-                    self.flush()
-                if tag == "pre":
-                    self.pre -= 1
-                if el is not root:
-                    self.add(el.tail, el.sourceline)
-                continue
-            if tag and tag not in ("br", "table", "hr", "img"):
-                if tag in BLOCK:
-                    self.flush()
-                if tag == "pre":
-                    self.pre += 1
+    def open(self, el, root) -> bool:
+        """Entering `el`: True when its children are to be read."""
+        tag = _tag(el)
+        if tag and tag not in LEAVES:
+            if tag in BLOCK:
+                self.flush()
+            if tag == "pre":
+                self.pre += 1
+            self.add(el.text, el.sourceline)
+            return True
+        if tag == "br":
+            self.buf.append(BR)
+        elif tag == "hr":
+            self.flush()
+        elif tag == "table":
+            if el in self.page.layout_tables:  # a page-layout table: its cells are read as blocks
+                self.flush()
                 self.add(el.text, el.sourceline)
-                stack.append((el, True))
-                stack.extend((ch, False) for ch in reversed(el))
-                continue
-            if tag == "br":
-                self.buf.append(BR)
-            elif tag == "hr":
-                self.flush()
-            elif tag == "table":
-                if el in self.page.layout_tables:  # a page-layout table: its cells are read as blocks
-                    self.flush()
-                    self.add(el.text, el.sourceline)
-                    stack.append((el, True))
-                    stack.extend((ch, False) for ch in reversed(el))
-                    continue
-                self.flush()
-                if self.sink is not None:
-                    self.sink.append(el)
+                return True
+            self.flush()
+            if self.sink is not None:
+                self.sink.append(el)
+            else:
+                self.table(el)
+        if el is not root:
+            self.add(el.tail, el.sourceline)
+        return False
+
+    def close(self, el, root):
+        """Leaving `el` after its children."""
+        tag = _tag(el)
+        if tag in BLOCK:
+            self.flush()
+        if tag == "pre":
+            self.pre -= 1
+        if el is not root:
+            self.add(el.tail, el.sourceline)
+
+    def walk(self, root) -> list:
+        """The blocks of `root`. An element holding nothing but inline text is read at once
+        (`_text`), which is what the pieces `add` would collect one by one come to."""
+        mixed = self.page.mixed
+        blocks = self.blocks
+        if self.open(root, root):
+            stack = [(root, iter(root))]
+            while stack:
+                el, children = stack[-1]
+                for ch in children:
+                    tag = _tag(ch)
+                    if self.pre or not tag or tag in LEAVES or tag == "pre":
+                        kind = MIXED
+                    else:
+                        kind = _content_kind(ch, mixed)
+                    if kind == INLINE:
+                        raw = _clean_source_text(_text(ch))
+                        if tag in BLOCK:  # a paragraph of its own
+                            self.flush()
+                            if raw:
+                                text = _lines(raw)
+                                if text:
+                                    blocks.append(_make_paragraph(text, _first_line(ch)))
+                        elif raw:  # inline text within the paragraph being collected
+                            if self.line is None and raw.strip():
+                                self.line = _first_line(ch)
+                            self.buf.append(raw)
+                        self.add(ch.tail, ch.sourceline)
+                    elif kind == INLINE_BR:
+                        raw, line = _br_text(ch)
+                        if tag in BLOCK:
+                            self.flush()
+                            text = _lines(raw)
+                            if text:
+                                blocks.append(_make_paragraph(text, line))
+                        else:
+                            if self.line is None:
+                                self.line = line
+                            self.buf.append(raw)
+                        self.add(ch.tail, ch.sourceline)
+                    elif self.open(ch, root):
+                        stack.append((ch, iter(ch)))
+                        break
                 else:
-                    self.table(el)
-            if el is not root:
-                self.add(el.tail, el.sourceline)
+                    stack.pop()
+                    self.close(el, root)
         self.flush()
-        return self.blocks
+        return blocks
 
     def table(self, table):
         caption = next((c for c in table if _tag(c) == "caption"), None)
@@ -519,10 +928,12 @@ class _Walker:
         self.state["tables"] += 1
         nested: list = []
         cells = []
-        for r, c, rs, cs, td in _layout(table, self.page.path):
-            paras = _Walker(self.page, self.state, sink=nested).walk(td)
-            text = "\n".join(p.text for p in paras)
-            cells.append(GridCell(r, c, text, rs, cs, Where(table=index, row=r, col=c, line=td.sourceline)))
+        for r, c, rs, cs, td in _layout(table, self.page.path, self.page.table_rows.get(table)):
+            text = _cell_text(td, self.page.mixed)
+            if text is None:
+                paras = _Walker(self.page, self.state, sink=nested).walk(td)
+                text = "\n".join(p.text for p in paras)
+            cells.append(_make_cell(r, c, text, rs, cs, index, td.sourceline))
         if cells and any(x.text for x in cells):
             self.blocks.append(Grid(tuple(cells), Where(table=index, line=table.sourceline), ragged=False))
         else:
@@ -534,20 +945,32 @@ class _Walker:
 def _drop_chrome(container, page: _Page):
     """Share buttons, print/close links, hidden boxes… inside the body, unless they hold
     a section heading or a data table."""
+    layout = page.layout_tables
+    if (_tag(container) == "table" and container not in layout) or page.data_table_of(container) is not None:
+        return  # a data table's cells are read as they are
     keep = set()
     for el, _ in page.headings:
         keep.add(el)
         keep.update(el.iterancestors())
     for t in container.iter("table"):
-        if t not in page.layout_tables:
+        if t not in layout:
             keep.add(t)
             keep.update(t.iterancestors())
-    doomed = [el for el in container.iterdescendants() if _tag(el) and el not in keep and _is_chrome(el)
-              and page.data_table_of(el) is None]  # a data table's cells are read as they are
-    doomed_set = set(doomed)
+    doomed = []
+    walk = etree.iterwalk(container, events=("start",))
+    for _, el in walk:
+        if el is container:
+            continue
+        tag = _tag(el)
+        get = el.get
+        if tag and el not in keep and (tag in CHROME_TAGS or _chrome_tokens(get("class"), get("id"))
+                                       or _hidden_style(get("style")) or get("hidden") is not None):
+            doomed.append(el)  # _is_chrome(el)
+            walk.skip_subtree()  # dropped with it
+        elif tag == "table" and el not in layout:
+            walk.skip_subtree()  # a data table: its cells are read as they are
     for el in doomed:
-        if not any(a in doomed_set for a in el.iterancestors()) and el.getparent() is not None:
-            el.drop_tree()  # keeps the tail text
+        _drop_tree(el)  # keeps the tail text
 
 
 def _describe(el) -> str:
@@ -572,8 +995,15 @@ META_DATE = ("pubdate", "publishdate", "firstpublishedtime", "publishtime", "art
 META_URL = ("og:url", "canonical", "url")
 
 
+WS_WORK = _re.compile("[\t\n\r\f\xa0]|  ")  # what WS.sub(" ", …) may change
+
+
 def _norm_ws(s: str) -> str:
-    return WS.sub(" ", s or "").strip()
+    if not s:
+        return ""
+    if WS_WORK.search(s) is None:
+        return s.strip()
+    return WS.sub(" ", s).strip()
 
 
 def _page_meta(root, container) -> dict:
@@ -595,7 +1025,7 @@ def _page_meta(root, container) -> dict:
     title = metas.get("articletitle") or _content_title(root, container)
     if not title:
         t = root.find(".//title")
-        title = _clean_title(t.text_content() if t is not None else "") or metas.get("og:title", "")
+        title = _clean_title(_text(t) if t is not None else "") or metas.get("og:title", "")
     meta["title"] = _norm_ws(title)
 
     m = PUBLISHED.search(chrome)
@@ -612,31 +1042,87 @@ def _page_meta(root, container) -> dict:
     return {k: v for k, v in meta.items() if v}
 
 
+_NO_BLOCK: dict = {}  # lxml tag -> whether `_chrome_texts` reads it as inline text (a tag, not a block)
+
+
+def _no_blocks_inside(el, mixed: set) -> bool:
+    """No block element inside `el` (nor an element `_tag` cannot name); `mixed` as in
+    `_content_kind`."""
+    if el in mixed:
+        return False
+    known = _NO_BLOCK
+    for d in el.iterdescendants():
+        t = d.tag
+        inline = known.get(t)
+        if inline is None:
+            name = _tag(d)
+            inline = bool(name) and name not in BLOCK
+            if len(known) < 4096:
+                known[t] = inline
+        if not inline:
+            mixed.add(el)
+            for a in d.iterancestors():
+                if a is el:
+                    break
+                mixed.add(a)
+            return False
+    return True
+
+
 def _chrome_texts(body, skip) -> list[str]:
     """The page's texts outside the report body (title bar, date and source lines), one
     string per block element."""
     out: list[str] = []
     buf: list[str] = []
-    stack = [(body, False)]
-    while stack:
-        el, leaving = stack.pop()
-        tag = _tag(el)
-        if leaving or el is skip:
-            if tag in BLOCK or el is skip:
-                out.append("".join(buf))
-                buf = []
-            if el.tail and el is not body:
-                buf.append(el.tail)
-            continue
+    if body is not skip:
+        around_skip = set(skip.iterancestors())
+        mixed: set = set()
+        tag = _tag(body)
         if tag in BLOCK:
-            out.append("".join(buf))
-            buf = []
-        if tag and el.text:
-            buf.append(el.text)
-        stack.append((el, True))
-        stack.extend((ch, False) for ch in reversed(el))
+            out.append("")
+        if tag and body.text:
+            buf.append(body.text)
+        stack = [(body, tag, iter(body))]
+        while stack:
+            el, tag, children = stack[-1]
+            for ch in children:
+                if ch is skip:
+                    out.append("".join(buf))
+                    buf = []
+                else:
+                    name = _tag(ch)
+                    if name and ch not in around_skip and _no_blocks_inside(ch, mixed):
+                        text = _text(ch)  # all of the inline text inside, at once
+                        if name in BLOCK:
+                            out.append("".join(buf))
+                            out.append(text)
+                            buf = []
+                        elif text:
+                            buf.append(text)
+                    else:
+                        if name in BLOCK:
+                            out.append("".join(buf))
+                            buf = []
+                        if name and ch.text:
+                            buf.append(ch.text)
+                        stack.append((ch, name, iter(ch)))
+                        break
+                if ch.tail:
+                    buf.append(ch.tail)
+            else:
+                stack.pop()
+                if tag in BLOCK:
+                    out.append("".join(buf))
+                    buf = []
+                if el.tail and el is not body:
+                    buf.append(el.tail)
     out.append("".join(buf))
-    return [t for t in (_norm_ws(x) for x in out) if t]
+    return [t for t in (_norm_ws(x) for x in out if x and not x.isspace()) if t]
+
+
+@lru_cache(maxsize=4096)
+def _title_attrs(cls: str | None, ident: str | None) -> bool:
+    return any(t in ("tit", "bt") or t.endswith("title") for t in _tokens(cls, ident))
 
 
 def _content_title(root, container) -> str:
@@ -646,9 +1132,8 @@ def _content_title(root, container) -> str:
     for el in root.iter():
         if el is container:
             break
-        toks = _attr_tokens(el)
-        if _tag(el) in ("h1", "h2") or any(t in ("tit", "bt") or t.endswith("title") for t in toks):
-            text = _norm_ws(el.text_content())
+        if _tag(el) in ("h1", "h2") or _title_attrs(el.get("class"), el.get("id")):
+            text = _norm_ws(_text(el))
             if 4 <= len(text) <= 120 and "报告" in text:
                 best = text
     return best
@@ -668,19 +1153,34 @@ DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.S | re.I)
 META_KEYS = set(HEADER_KEYS.values()) | {"encoding", "encoding_source", "source_format", "html_body"}
 
 
-def _parse(text: str, path: str):
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    m = DOCTYPE_SUBSET.search(text[:200000])
-    if m:
-        # an internal DTD subset (entity declarations, e.g. a billion-laughs bomb): the HTML parser
-        # never expands them, but the subset would leak into the text; drop it, keep the line count
-        text = text[: m.start()] + "\n" * m.group(0).count("\n") + text[m.end():]
-    data = text.encode("utf-8", errors="replace")
+def _parse(text: str, path: str, raw: bytes | None = None):
+    """`text` -> the lxml tree. `raw`, when given, is `text` encoded as UTF-8 (the page's own bytes):
+    the usual page is then parsed from its bytes, without normalising and encoding the text again."""
+    data = None
+    if raw is not None and b"\x00" not in raw:
+        # the bytes the text path below would give when there is no DTD subset to cut out: \r is ASCII,
+        # never part of a multi-byte UTF-8 sequence, so line breaks are normalised in the bytes alike
+        # (a NUL takes the text path); the subset is looked for in the first 200000 characters of
+        # the normalised text, which the first 400002 characters give
+        head = text[:400002]
+        if "\r" in head:
+            head = head.replace("\r\n", "\n").replace("\r", "\n")
+        if DOCTYPE_SUBSET.search(head[:200000]) is None:
+            data = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in raw else raw
+    if data is None:
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+        m = DOCTYPE_SUBSET.search(text[:200000])
+        if m:
+            # an internal DTD subset (entity declarations, e.g. a billion-laughs bomb): the HTML parser
+            # never expands them, but the subset would leak into the text; drop it, keep the line count
+            text = text[: m.start()] + "\n" * m.group(0).count("\n") + text[m.end():]
+        data = text.encode("utf-8", errors="replace")
     for huge in (False, True):
         # libxml2 stops at a nesting depth of 256 (2048 with huge_tree): a page of unclosed tags can
-        # reach the first; the second is a resource limit
-        parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
-                                      recover=True, default_doctype=False, collect_ids=False, huge_tree=huge)
+        # reach the first; the second is a resource limit. Plain lxml elements: lxml.html's element
+        # classes cost a Python call for every element lxml hands out
+        parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
+                                  recover=True, default_doctype=False, collect_ids=False, huge_tree=huge)
         try:
             root = lxml_html.document_fromstring(data, parser=parser)
         except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
@@ -696,13 +1196,21 @@ def _parse(text: str, path: str):
     return root
 
 
+def _utf8_source(data: bytes, text: str, encoding: str, how: str) -> bytes | None:
+    """The page's bytes when they are exactly `text` in UTF-8 (a strict UTF-8 decoding: no
+    replacement character), else None."""
+    if encoding != "utf-8" or "\ufffd" in text:
+        return None
+    return data[3:] if how == "bom" else data
+
+
 def read_html(path: str, data: bytes) -> Document:
     """An HTML page -> `Document` (format "html"); a page that cannot be read raises
     `ReadError` naming the file and the cause."""
     if len(data) > MAX_BYTES:
         raise ReadError(f"{path}: HTML page of {len(data) / 2**20:.1f} MB is over the {MAX_BYTES // 2**20} MB "
                         f"limit; not read")
-    if not data.strip():
+    if not data or data.isspace():  # data.strip() without copying the page
         raise ReadError(f"{path}: empty HTML page")
     try:
         return _read(path, data)
@@ -718,7 +1226,7 @@ def _read(path: str, data: bytes) -> Document:
     text, encoding, how = decode_html(data, path)
     if _looks_binary(text):
         raise ReadError(f"{path}: control characters throughout, not an HTML page")
-    root = _parse(text, path)
+    root = _parse(text, path, _utf8_source(data, text, encoding, how))
     etree.strip_elements(root, *DROP_TAGS, with_tail=False)
     page = _Page(root, path)
     container, found_by = page.container()

@@ -24,7 +24,7 @@ from synthcheck import (
 )
 
 import extractor
-from extractor import synth, synth_formats
+from extractor import synth, synth_formats, synth_pdf
 
 REPO = Path(__file__).resolve().parents[1]
 SYNTHETIC = REPO / "corpus" / "synthetic"
@@ -129,9 +129,10 @@ def test_committed_corpus_equals_regeneration():
         pytest.fail(f"{SYNTHETIC} missing: run `python -m extractor.synth corpus/synthetic`")
     fresh = synth.corpus_files()
     stale = [n for n, data in fresh.items() if not (SYNTHETIC / n).is_file() or (SYNTHETIC / n).read_bytes() != data]
-    # the DOCX/HTML/DOC/WPS examples are checked in test_synthetic_formats.py
+    # the DOCX/HTML/DOC/WPS and PDF examples are checked in test_synthetic_formats.py and test_synthetic_pdf.py
     formats = {synth_formats.file_name(n) for n in synth_formats.FORMAT_VARIANTS} \
-        | {f"{n}.truth.json" for n in synth_formats.FORMAT_VARIANTS}
+        | {f"{n}.truth.json" for n in synth_formats.FORMAT_VARIANTS} \
+        | {synth_pdf.file_name(n) for n in synth_pdf.PDF_VARIANTS} | {f"{n}.truth.json" for n in synth_pdf.PDF_VARIANTS}
     extra = sorted(p.name for p in SYNTHETIC.iterdir() if p.name not in fresh and p.name not in formats)
     assert not stale and not extra, (f"corpus/synthetic is out of date (stale {stale}, extra {extra}): "
                                      "run `python -m extractor.synth corpus/synthetic`")

@@ -572,6 +572,11 @@ def expected_rules(spec: ReportSpec, statuses: dict[str, str] | None = None) -> 
         parts = sum(v(f"t4.{b}.{k}") for k, _ in T4_COLS[:4])
         if parts != v(f"t4.{b}.total"):
             rules[name] = f"{b}: {parts:g} != 总计 {v(f't4.{b}.total'):g}"
+    if spec.edition == "v2019":
+        for k in ("licensing", "other_mgmt_services", "penalty", "coercion", "admin_fees"):
+            left = v(f"t2.{k}.prev_year_items") + v(f"t2.{k}.items_change")
+            if f"t2.{k}.items_change" in c and left < 0:
+                rules.setdefault("T2-V19-ITEMS-NONNEG", f"{k}: 上一年项目数量 + 本年增/减 = {left:g} < 0")
     if spec.t3_subtotal_col:
         rules["FMT-TABLE-SHAPE"] = "an extra 小计 column (warning)"
     if spec.t3_single_other and spec.edition == "v2021":
@@ -988,12 +993,19 @@ def _t2_cells(rng: random.Random, edition: str, shape: str, ambiguous: bool) -> 
             return rng.choice(["增加", "减少"]) + str(k)
         return rng.choice(["+", "-"]) + str(k)
 
+    def kept(prev: str, ch: str) -> str:
+        """A list cannot lose more items than it had (T2-V19-ITEMS-NONNEG): a decrease below zero
+        becomes the same increase (no extra draw, so the other values stay as they were)."""
+        if int(prev) + cell_meaning(ch)[0] < 0:
+            return ch.replace("减少", "增加").replace("-", "+")
+        return ch
+
     for row in ("licensing", "other_mgmt_services", "penalty", "coercion"):
         cells[f"t2.{row}.prev_year_items"] = big(1, 400)
-        cells[f"t2.{row}.items_change"] = change()
+        cells[f"t2.{row}.items_change"] = kept(cells[f"t2.{row}.prev_year_items"], change())
         cells[f"t2.{row}.decisions"] = big(1, 2000)
     cells["t2.admin_fees.prev_year_items"] = big(1, 40)
-    cells["t2.admin_fees.items_change"] = change()
+    cells["t2.admin_fees.items_change"] = kept(cells["t2.admin_fees.prev_year_items"], change())
     n = rng.randint(0, 30)
     cells["t2.central_procurement.items"] = str(n)
     cells["t2.central_procurement.amount"] = "0" if n == 0 else rng.choice(["394432.52元", "35.6万元", "1280000元"])
@@ -1203,16 +1215,20 @@ def write_corpus(out: Path) -> list[Path]:
 
 
 def _is_format_example(fname: str) -> bool:
-    return fname.startswith(("html-", "docx-", "doc-", "wps-"))
+    # pdf-/scan-: the PDF examples of extractor.synth_pdf, written there
+    return fname.startswith(("html-", "docx-", "doc-", "wps-", "pdf-", "scan-"))
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m extractor.synth",
                                  description="write the synthetic corpus (reports + truth) to a folder: the text "
-                                             "reports and the DOCX/HTML/DOC/WPS examples of extractor.synth_formats")
+                                             "reports, the DOCX/HTML/DOC/WPS examples of extractor.synth_formats "
+                                             "and the PDF examples of extractor.synth_pdf")
     ap.add_argument("out", type=Path, help="target folder, e.g. corpus/synthetic")
     ap.add_argument("--refresh-legacy", action="store_true",
                     help="reconvert the DOC/WPS examples with LibreOffice even when they exist (their bytes change)")
+    ap.add_argument("--refresh-pdf", action="store_true",
+                    help="re-render the PDF examples (LibreOffice, then the scans) even when they exist")
     args = ap.parse_args(argv)
     files = write_corpus(args.out)
     print(f"{len(files) // 2} synthetic text reports written to {args.out}")
@@ -1222,6 +1238,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(written) // 2} DOCX/HTML/DOC/WPS examples written to {args.out}")
     if skipped:
         print(f"skipped (LibreOffice's soffice not found, DOC/WPS cannot be written): {', '.join(skipped)}",
+              file=sys.stderr)
+    from .synth_pdf import write_corpus as write_pdf_corpus  # imports this module
+
+    written, skipped = write_pdf_corpus(args.out, refresh=args.refresh_pdf)
+    print(f"{len(written) // 2} PDF examples (text layer and scanned) written to {args.out}")
+    if skipped:
+        print(f"skipped (LibreOffice's soffice not found, the PDFs cannot be rendered): {', '.join(skipped)}",
               file=sys.stderr)
     return 0
 

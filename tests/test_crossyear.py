@@ -17,7 +17,7 @@ from extractor.checks import crossyear as X
 from extractor.cli import main
 from extractor.corpus import discover, run_corpus
 from extractor.model import CellValue, Report, Section
-from extractor.pipeline import parse, parse_bytes
+from extractor.pipeline import parse_bytes
 
 from conftest import GOLD, REAL
 

@@ -736,8 +736,15 @@ def write_corpus(out: Path, refresh_legacy: bool = False) -> tuple[list[Path], l
     example files of variants that no longer exist are removed."""
     out.mkdir(parents=True, exist_ok=True)
     files, skipped = corpus_files(None if refresh_legacy else out)
-    keep = set(files) | {file_name(n) for n in skipped} | {f"{n}.truth.json" for n in skipped}
     prefixes = tuple(f"{f}-" for f in FORMATS if f != "txt")
+    return write_examples(out, files, skipped, prefixes, file_name), skipped
+
+
+def write_examples(out: Path, files: dict[str, bytes], skipped: list[str], prefixes: tuple[str, ...],
+                   name_of) -> list[Path]:
+    """Write example files into `out` (unchanged files left alone) and remove the files with
+    one of `prefixes` that belong to no current example; `skipped` examples keep theirs."""
+    keep = set(files) | {name_of(n) for n in skipped} | {f"{n}.truth.json" for n in skipped}
     for old in out.glob("*"):
         if old.is_file() and old.name.startswith(prefixes) and old.name not in keep:
             old.unlink()
@@ -747,4 +754,4 @@ def write_corpus(out: Path, refresh_legacy: bool = False) -> tuple[list[Path], l
         if not p.is_file() or p.read_bytes() != data:
             p.write_bytes(data)
         written.append(p)
-    return written, skipped
+    return written

@@ -452,17 +452,7 @@ def write_corpus(out: Path, refresh: bool = False) -> tuple[list[Path], list[str
     that no longer exist are removed."""
     out.mkdir(parents=True, exist_ok=True)
     files, skipped = corpus_files(None if refresh else out)
-    keep = set(files) | {file_name(n) for n in skipped} | {f"{n}.truth.json" for n in skipped}
-    for old in out.glob("*"):
-        if old.is_file() and old.name.startswith(PREFIXES) and old.name not in keep:
-            old.unlink()
-    written = []
-    for fname, data in files.items():
-        p = out / fname
-        if not p.is_file() or p.read_bytes() != data:
-            p.write_bytes(data)
-        written.append(p)
-    return written, skipped
+    return sf.write_examples(out, files, skipped, PREFIXES, file_name), skipped
 
 
 PREFIXES = ("pdf-", "scan-")

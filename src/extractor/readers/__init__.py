@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 from ..model import Document
-from .text import ReadError, read_text
+from .text import ReadError
 
 __all__ = ["ReadError", "read_document", "sniff"]
 

@@ -70,6 +70,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from ..model import Document, Grid, GridCell, Paragraph, Where
+from .geometry import cluster as _cluster
 from .text import ReadError
 
 INSTALL_HINT = "pip install 'extractor[ocr]'"
@@ -408,16 +409,6 @@ def _segments(dark, min_len: int, gap: int, join: int, max_thick: int) -> list[S
         else:
             merged.append([Seg(q.pos, q.a, q.b), float(q.b - q.a)])
     return [seg for seg, inked in merged if seg.b - seg.a >= min_len and inked >= 0.85 * (seg.b - seg.a)]
-
-
-def _cluster(values: list[float], tol: float) -> list[float]:
-    out: list[list[float]] = []
-    for v in sorted(values):
-        if out and v - out[-1][-1] <= tol:
-            out[-1].append(v)
-        else:
-            out.append([v])
-    return [sum(c) / len(c) for c in out]
 
 
 @dataclass

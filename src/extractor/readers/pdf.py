@@ -123,6 +123,7 @@ import regex as re
 from ..model import Document, Grid, GridCell, Paragraph, Where
 from ..numbers import parse_cell
 from ..templates import best_match, get_template, label_score, norm_label
+from .geometry import cluster as _cluster
 from .text import ReadError
 
 OCR_HINT = "pip install 'extractor[ocr]'"
@@ -572,17 +573,6 @@ class _Table:
 
     def all_text(self) -> str:
         return "\n".join("\t".join(r) for r in self.rows_text())
-
-
-def _cluster(values: list[float], tol: float) -> list[float]:
-    """Sorted values -> cluster centres (a value within `tol` of the previous one joins its cluster)."""
-    out: list[list[float]] = []
-    for v in sorted(values):
-        if out and v - out[-1][-1] <= tol:
-            out[-1].append(v)
-        else:
-            out.append([v])
-    return [sum(g) / len(g) for g in out]
 
 
 def _merge_segments(segs: list[tuple]) -> list[tuple]:

@@ -58,10 +58,10 @@ class Body:
         line0 = first.line
         line1 = last.line_end or last.line
         if len(idx) > 1 or line1 != line0:
-            return Where(line=line0, line_end=line1)
+            return Where(line=line0, line_end=line1, page=first.page)
         # offsets within the block's source line (the reader may have dropped a prefix)
         a0 = self.spans[idx[0]][0] - (first.char or 0)
-        return Where(line=line0, char=start - a0, char_end=end - a0)
+        return Where(line=line0, char=start - a0, char_end=end - a0, page=first.page)
 
 
 @dataclass

@@ -560,9 +560,10 @@ def soffice_path() -> str | None:
     return found if found and Path(found).exists() else None
 
 
-def docx_to_doc(docx: bytes, timeout: float = 180) -> bytes:
-    """DOCX bytes -> Word 97 binary bytes, by `soffice --headless --convert-to doc` with a
-    private profile (so a running LibreOffice or a parallel run does not interfere)."""
+def docx_convert(docx: bytes, target: str, timeout: float = 180) -> bytes:
+    """DOCX bytes -> bytes of another format (`target` like "doc:MS Word 97" or
+    "pdf:writer_pdf_Export") by `soffice --headless --convert-to` with a private profile (so a
+    running LibreOffice or a parallel run does not interfere) and a time limit."""
     exe = soffice_path()
     if exe is None:
         raise ConversionError("LibreOffice (soffice) is not installed: "
@@ -573,7 +574,7 @@ def docx_to_doc(docx: bytes, timeout: float = 180) -> bytes:
         src.write_bytes(docx)
         outdir.mkdir()
         cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--nologo", "--norestore",
-               "--nodefault", "--nolockcheck", "--convert-to", "doc:MS Word 97", "--outdir", str(outdir), str(src)]
+               "--nodefault", "--nolockcheck", "--convert-to", target, "--outdir", str(outdir), str(src)]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         try:
             out, err = proc.communicate(timeout=timeout)
@@ -581,11 +582,16 @@ def docx_to_doc(docx: bytes, timeout: float = 180) -> bytes:
             os.killpg(proc.pid, signal.SIGKILL)  # the process group started here, nothing else
             proc.communicate()
             raise ConversionError(f"soffice did not finish within {timeout:.0f}s")
-        target = outdir / "report.doc"
-        if proc.returncode != 0 or not target.is_file():
+        produced = outdir / f"report.{target.split(':')[0]}"
+        if proc.returncode != 0 or not produced.is_file():
             raise ConversionError(f"soffice failed (exit {proc.returncode}): "
                                   f"{(err or out).decode('utf-8', 'replace').strip()[:500]}")
-        return target.read_bytes()
+        return produced.read_bytes()
+
+
+def docx_to_doc(docx: bytes, timeout: float = 180) -> bytes:
+    """DOCX bytes -> Word 97 binary bytes."""
+    return docx_convert(docx, "doc:MS Word 97", timeout)
 
 
 def render_doc(spec: ReportSpec, layout: DocLayout = DocLayout(), timeout: float = 180) -> bytes:

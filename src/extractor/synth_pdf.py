@@ -33,11 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
-import signal
-import subprocess
-import tempfile
 import zipfile
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -70,31 +66,8 @@ def soffice_path() -> str | None:
 
 
 def docx_to_pdf(docx: bytes, timeout: float = 180) -> bytes:
-    """DOCX bytes -> PDF bytes by `soffice --headless --convert-to pdf` with a private profile."""
-    exe = soffice_path()
-    if exe is None:
-        raise sf.ConversionError("LibreOffice (soffice) is not installed: "
-                                 "apt-get install libreoffice-writer-nogui fonts-noto-cjk")
-    with tempfile.TemporaryDirectory(prefix="synth-pdf-") as tmp:
-        tmpd = Path(tmp)
-        src, outdir, profile = tmpd / "report.docx", tmpd / "out", tmpd / "profile"
-        src.write_bytes(docx)
-        outdir.mkdir()
-        cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--nologo", "--norestore",
-               "--nodefault", "--nolockcheck", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir),
-               str(src)]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)  # the process group started here, nothing else
-            proc.communicate()
-            raise sf.ConversionError(f"soffice did not finish within {timeout:.0f}s")
-        target = outdir / "report.pdf"
-        if proc.returncode != 0 or not target.is_file():
-            raise sf.ConversionError(f"soffice failed (exit {proc.returncode}): "
-                                     f"{(err or out).decode('utf-8', 'replace').strip()[:500]}")
-        return target.read_bytes()
+    """DOCX bytes -> PDF bytes by LibreOffice (`synth_formats.docx_convert`)."""
+    return sf.docx_convert(docx, "pdf:writer_pdf_Export", timeout)
 
 
 # --------------------------------------------------------------------------- DOCX edits for the page layout

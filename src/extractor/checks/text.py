@@ -787,8 +787,9 @@ class T2Claim:
     strict: bool = False  # a "作出行政X决定 N 件" statement (T2-DECISIONS-VS-TEXT)
 
 
-def _t2_doc_claims(report: Report, s: Sent) -> Iterator[T2Claim]:
-    v21 = report.template_version == "v2021"
+@lru_cache(maxsize=2)
+def _t2_doc_patterns(v21: bool) -> tuple:
+    """(cell keys, compiled pattern) of the T2 document statements, per edition (compiled once)."""
     pats = []
     for doc, row in ((NORM_DOC, "normative_docs"), (REG_DOC, "regulations")):
         made = (f"t2.{row}.issued",) if v21 else (f"t2.{row}.new_made", f"t2.{row}.new_published")
@@ -803,7 +804,11 @@ def _t2_doc_claims(report: Report, s: Sent) -> Iterator[T2Claim]:
             pats.append(((f"t2.{row}.repealed",), re.compile(r"废止(?:了)?" + doc + TOTAL + NUM + DOC_UNIT)))
             pats.append(((f"t2.{row}.repealed",), re.compile(r"废止(?:了)?" + NUM + DOC_UNIT + doc)))
             pats.append(((f"t2.{row}.in_force",), re.compile(r"现行有效(?:的)?" + doc + TOTAL + NUM + DOC_UNIT)))
-    for keys, pat in pats:
+    return tuple(pats)
+
+
+def _t2_doc_claims(report: Report, s: Sent) -> Iterator[T2Claim]:
+    for keys, pat in _t2_doc_patterns(report.template_version == "v2021"):
         for m in pat.finditer(s.text):
             clause = _clause_before(s, m.start()) + s.text[m.start():m.end()]
             if NOT_DOC_CONTEXT.search(clause):

@@ -27,16 +27,20 @@ def _bad_counts(report: Report, table: str) -> list:
     return out
 
 
+def _nonneg_findings(report: Report, table: str, rule_id: str, what_counts: str):
+    for c in _bad_counts(report, table):
+        what = "negative" if c.value < 0 else "not a whole number"
+        yield finding(report, rule_id, "error",
+                      f"{c.key} = {c.raw.strip()!r} is {what}; {what_counts} are whole numbers ≥ 0",
+                      expected="integer >= 0", actual=fmt_num(c.value), cells=[c.key], scope=c.key)
+
+
 @rule("T3-NONNEG-INT", "error", "T3 cells are non-negative integers", "PRACT")
 def t3_nonneg_int(report: Report):
     """∀ T3 cell x (printed numbers; blank and placeholders are 0): x ∈ ℤ, x ≥ 0"""
     if report.template_version not in POST2019:
         return
-    for c in _bad_counts(report, "t3"):
-        what = "negative" if c.value < 0 else "not a whole number"
-        yield finding(report, "T3-NONNEG-INT", "error",
-                      f"{c.key} = {c.raw.strip()!r} is {what}; application counts are whole numbers ≥ 0",
-                      expected="integer >= 0", actual=fmt_num(c.value), cells=[c.key], scope=c.key)
+    yield from _nonneg_findings(report, "t3", "T3-NONNEG-INT", "application counts")
 
 
 @rule("T4-NONNEG-INT", "error", "T4 cells are non-negative integers", "PRACT")
@@ -44,11 +48,7 @@ def t4_nonneg_int(report: Report):
     """∀ T4 cell x (the 15 case counts): x ∈ ℤ, x ≥ 0"""
     if report.template_version not in POST2019:
         return
-    for c in _bad_counts(report, "t4"):
-        what = "negative" if c.value < 0 else "not a whole number"
-        yield finding(report, "T4-NONNEG-INT", "error",
-                      f"{c.key} = {c.raw.strip()!r} is {what}; case counts are whole numbers ≥ 0",
-                      expected="integer >= 0", actual=fmt_num(c.value), cells=[c.key], scope=c.key)
+    yield from _nonneg_findings(report, "t4", "T4-NONNEG-INT", "case counts")
 
 
 @rule("T4-CELLCOUNT", "error", "T4 has exactly 15 cells", "F19/F21")

@@ -20,53 +20,52 @@ from . import __version__
 def _cmd_run(args) -> int:
     from tqdm import tqdm
 
-    from .corpus import discover, run_corpus
     from .deadlines import DeadlineError, load_deadlines
-    from .export import write_datasets
-    from .frames import report_frames
+    from .runner import RunOptions, run
+    from .sources import expand
 
     accepted = _accepted(args)
     if accepted is None:
         return 2
     try:
-        deadlines = load_deadlines(args.deadlines) if args.deadlines else None
+        if args.deadlines:
+            load_deadlines(args.deadlines)  # a bad rules file is a usage error, before any work
     except DeadlineError as e:
         print(f"extractor: {e}", file=sys.stderr)
         return 2
-    files = discover(args.paths)
-    missing = [str(f) for f in files if not f.exists()]
+    paths = list(args.paths) + ([f"@{args.files_from}"] if args.files_from else [])
+    missing: list[str] = []
+    sources = expand(paths, missing)
     for m in missing:
-        print(f"extractor: {m}: no such file or folder", file=sys.stderr)
-    files = [f for f in files if f.exists()]
-    if not files:
+        print(f"extractor: {m}", file=sys.stderr)
+    if not sources:
         print("extractor: no input files", file=sys.stderr)
         return 2
-    bar = tqdm(total=len(files), unit="file", disable=args.quiet or not sys.stderr.isatty(), file=sys.stderr)
-    reports = run_corpus(files, progress=lambda r: bar.update(1), deadlines=deadlines)
+    if args.dask:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            print("extractor: --dask needs dask.distributed: pip install 'extractor[dask]'", file=sys.stderr)
+            return 2
+    bar = tqdm(total=len(sources), unit="file", disable=args.quiet or not sys.stderr.isatty(), file=sys.stderr)
+    opts = RunOptions(jobs=args.jobs, cache_dir=args.cache, refresh=args.refresh,
+                      time_limit=args.time_limit or None, memory_limit_mb=args.memory_limit or None,
+                      deadlines_path=args.deadlines, accepted=frozenset(accepted), formats=tuple(args.format),
+                      dask=args.dask, progress=lambda r: bar.update(1))
+    summary = run(sources, args.out, opts)
     bar.close()
-    frames = report_frames(reports, accepted=accepted)
-    write_datasets(frames, args.out, formats=tuple(args.format))
+    if args.duckdb:
+        from .duck import write_duckdb
+
+        if "parquet" not in args.format:
+            print("extractor: --duckdb loads the Parquet files: add --format parquet", file=sys.stderr)
+            return 2
+        write_duckdb(args.out, args.duckdb)
     if not args.quiet:
-        print(summary(reports, args.out))
+        print(summary.text())
+        if args.duckdb:
+            print(f"  duckdb:      {args.duckdb}")
     return 0
-
-
-def summary(reports, out) -> str:
-    st = Counter(r.status for r in reports)
-    sev = Counter(f.severity for r in reports for f in r.findings)
-    rules = Counter(f.rule_id for r in reports for f in r.findings if f.severity in ("error", "warning"))
-    fmt = Counter(r.format for r in reports)
-    lines = [f"{len(reports)} files -> {out}",
-             "  by status:   " + ", ".join(f"{k} {v}" for k, v in sorted(st.items())),
-             "  by format:   " + ", ".join(f"{k} {v}" for k, v in sorted(fmt.items())),
-             "  findings:    " + (", ".join(f"{k} {sev.get(k, 0)}" for k in ("error", "warning", "info"))),
-             "  top rules:   " + (", ".join(f"{k} {v}" for k, v in rules.most_common(8)) or "-")]
-    failed = [r for r in reports if r.status != "ok"]
-    for r in failed[:10]:
-        lines.append(f"  {r.status:<8} {r.error}")
-    if len(failed) > 10:
-        lines.append(f"  ... {len(failed) - 10} more not ok (see reports.csv)")
-    return "\n".join(lines)
 
 
 def _cmd_parse(args) -> int:
@@ -245,11 +244,24 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--version", action="version", version=f"extractor {__version__}")
     sub = ap.add_subparsers(dest="cmd", required=True)
     run = sub.add_parser("run", help="turn files and folders (recursive) into datasets")
-    run.add_argument("paths", nargs="+", help="report files and folders")
+    run.add_argument("paths", nargs="*", help="report files, folders (recursive), glob patterns, ZIP archives, "
+                                              "or @LIST (a file naming one input per line)")
+    run.add_argument("--files-from", metavar="LIST", help="a file naming one input per line")
     run.add_argument("--out", required=True, help="output folder for the datasets")
     run.add_argument("--format", nargs="+", choices=("parquet", "csv"), default=["parquet", "csv"])
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
     run.add_argument("--accept", metavar="FILE", help=ACCEPT_HELP)
+    run.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    run.add_argument("--cache", metavar="DIR", help="content-hash cache of parsed files (default: OUT/.cache); "
+                                                    "a rerun skips unchanged files")
+    run.add_argument("--refresh", action="store_true", help="parse every file again (the cache is rewritten)")
+    run.add_argument("--time-limit", type=float, default=300, metavar="SECONDS",
+                     help="stop a file after this long and record it as failed (default 300; 0: none)")
+    run.add_argument("--memory-limit", type=int, default=3072, metavar="MB",
+                     help="stop a file whose worker exceeds this resident memory (default 3072; 0: none)")
+    run.add_argument("--dask", metavar="ADDRESS", help="run the files on a dask.distributed cluster (scheduler "
+                                                      "address, or 'local' for a local cluster)")
+    run.add_argument("--duckdb", metavar="FILE", help="also write the datasets as DuckDB tables and views")
     run.add_argument("--deadlines", metavar="FILE",
                      help="local deadline rules (TOML, or YAML with PyYAML) for 乡镇/街道 and zone reports and "
                           "how a government office's report is judged; see extractor.deadlines")

@@ -1,39 +1,22 @@
-"""Discover report files and run the pipeline over them without ever stopping on one
-bad file. (Parallelism, caching and resumption belong to the corpus-scale work.)"""
+"""Parse a corpus in memory, without ever stopping on one bad file: every report comes back
+as a `Report` (for `extractor check`, `extractor audit` and the Python API). `extractor run`
+uses the parallel, cached, resumable runner (`runner.py`) instead, which writes the same rows.
+Inputs are named as for the runner (`sources.expand`)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Callable, Iterable
 
 from .deadlines import DeadlineConfig
 from .model import Report
-from .pipeline import parse
-
-# files that sit beside reports but are never reports themselves
-NOT_REPORTS = {".md", ".json", ".tsv", ".csv", ".parquet", ".py", ".toml", ".yml", ".yaml", ".ipynb", ".lock"}
+from .pipeline import parse_bytes
+from .sources import Source, SourceError, expand
 
 
-def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named directly, and every file under named folders (recursive, sorted, hidden skipped)."""
-    found: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for f in sorted(files):
-                    fp = Path(root) / f
-                    if not f.startswith(".") and fp.suffix.lower() not in NOT_REPORTS:
-                        found.append(fp)
-        else:
-            found.append(p)
-    seen, out = set(), []
-    for f in found:
-        k = os.path.normpath(str(f))
-        if k not in seen:
-            seen.add(k)
-            out.append(f)
-    return out
+def discover(paths: Iterable[str | Path], missing: list[str] | None = None) -> list[Source]:
+    """Files, folders (recursive, hidden skipped), glob patterns, `@LIST` files and ZIP archives
+    -> sources sorted by name (see `sources.expand`)."""
+    return expand(paths, missing)
 
 
 def prepare_legacy(files: list[Path]) -> None:
@@ -63,27 +46,29 @@ def prepare_legacy(files: list[Path]) -> None:
         convert_many(items)
 
 
-def run_corpus(files: list[Path], progress: Callable[[Report], None] | None = None,
+def run_corpus(files: list[Source | str | Path], progress: Callable[[Report], None] | None = None,
                corpus_checks: bool = True, deadlines: DeadlineConfig | None = None) -> list[Report]:
     """Parse every file, then run the corpus-level checks (cross-year, duplicates) over all of
     them. The reports come back in the order of `files`; their contents (ids, findings) do not
     depend on that order. `deadlines`: the local deadline rules (`extractor run --deadlines`)."""
-    prepare_legacy(files)
+    sources = [f if isinstance(f, Source) else Source(str(f), str(f)) for f in files]
+    prepare_legacy([Path(s.file) for s in sources if s.member is None])
     reports: list[Report] = []
-    for f in files:
-        r = parse(f, deadlines)
+    for src in sources:
+        try:
+            r = parse_bytes(src.name, src.read_bytes(), deadlines)
+        except SourceError as e:
+            from .worker import failed_report
+
+            r = failed_report(src, str(e))
         reports.append(r)
         if progress:
             progress(r)
     # the same bytes under several names: keep every row, with distinct ids given in path order
-    by_id: dict[str, list[Report]] = {}
-    for r in reports:
-        by_id.setdefault(r.report_id, []).append(r)
-    for same in by_id.values():
-        if len(same) > 1:
-            same.sort(key=lambda r: os.path.normpath(r.path))
-            for n, r in enumerate(same[1:], start=2):
-                r.report_id = f"{r.report_id}-{n}"
+    from .runner import unique_ids
+
+    for r, rid in zip(reports, unique_ids(reports)):
+        r.report_id = rid
     if corpus_checks:
         from .checks import run_corpus_checks
 

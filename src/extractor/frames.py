@@ -49,67 +49,84 @@ SCHEMAS: dict[str, dict[str, object]] = {
 }
 
 
-def _frame(rows: list[dict], name: str) -> pd.DataFrame:
+def _frame(rows: list[tuple], name: str) -> pd.DataFrame:
     schema = SCHEMAS[name]
-    df = pd.DataFrame(rows, columns=list(schema))
-    return df.astype(schema) if len(df) else pd.DataFrame({c: pd.Series(dtype=t) for c, t in schema.items()})
+    df = pd.DataFrame.from_records(rows, columns=list(schema)) if rows else None
+    return df.astype(schema) if df is not None and len(df) else \
+        pd.DataFrame({c: pd.Series(dtype=t) for c, t in schema.items()})
+
+
+def finding_order(f) -> tuple[str, str]:
+    return f.rule_id, f.fingerprint
+
+
+def finding_row(report_id: str, f) -> tuple:
+    """A `findings` row without its last column (`accepted`, set when the datasets are written)."""
+    return (report_id, f.rule_id, f.severity, f.message, f.expected, f.actual, ";".join(f.cells),
+            json.dumps([{"text": e.text, "where": e.where.describe(), **({"section": e.section} if e.section else {})}
+                        for e in f.evidence], ensure_ascii=False),
+            "; ".join(e.where.describe() for e in f.evidence if e.where.describe()), f.fingerprint)
+
+
+def report_rows(r: Report) -> dict[str, list[tuple]]:
+    """One report's rows of each dataset, as tuples in the order of `SCHEMAS` (findings without
+    `accepted`), in their final order within the report: sections as found, cells in template
+    order (T2, T3, T4 row by row), findings by rule id then fingerprint."""
+    finds = sorted(r.findings, key=finding_order)
+    return {
+        "reports": [(
+            r.report_id, r.path, r.sha256, r.format, r.template_version, r.version_evidence,
+            r.version_confidence, r.report_year, r.year_evidence, r.period_year, r.title, r.agency,
+            r.agency_evidence, r.agency_normalised, r.level, r.region_province, r.region_city, r.region_county,
+            r.published_on, r.published_on_source, r.status, r.error, len(r.sections), len(r.cells),
+            len(finds), sum(f.severity == "error" for f in finds), sum(f.severity == "warning" for f in finds))],
+        "sections": [(r.report_id, i, s.key, s.title, s.text, s.where.describe(), float(s.title_score))
+                     for i, s in enumerate(r.sections)],
+        "cells": [(r.report_id, c.key, c.table, c.row_key, c.col_key, c.value, c.raw, c.status, c.unit, c.label,
+                   c.in_template, c.where.describe()) for c in r.cells],
+        "findings": [finding_row(r.report_id, f) for f in finds],
+    }
+
+
+DATASETS = ("reports", "sections", "cells", "findings")
+
+
+def rows_frames(rows: dict[str, list[tuple]], accepted: Iterable[str] = ()) -> dict[str, pd.DataFrame]:
+    """Rows of `report_rows` (concatenated, in report order) -> the four typed DataFrames."""
+    accepted = frozenset(accepted)
+    finds = [(*f, f[9] in accepted) for f in rows.get("findings", ())]
+    return {"reports": _frame(rows.get("reports", []), "reports"),
+            "sections": _frame(rows.get("sections", []), "sections"),
+            "cells": _frame(rows.get("cells", []), "cells"),
+            "findings": _frame(finds, "findings")}
+
+
+def report_order(r: Report) -> tuple[str, str]:
+    """The order of reports in every dataset: by path (zip members as ARCHIVE!/MEMBER), then id."""
+    return r.path, r.report_id
 
 
 def report_frames(reports: list[Report], accepted: Iterable[str] = ()) -> dict[str, pd.DataFrame]:
     """`accepted`: fingerprints an auditor reviewed and accepted (their findings keep their row,
-    with `accepted` true)."""
-    accepted = frozenset(accepted)
-    reps, secs, cells, finds = [], [], [], []
-    for r in reports:
-        reps.append({
-            "report_id": r.report_id, "path": r.path, "sha256": r.sha256, "format": r.format,
-            "template_version": r.template_version, "version_evidence": r.version_evidence,
-            "version_confidence": r.version_confidence, "report_year": r.report_year,
-            "year_evidence": r.year_evidence, "period_year": r.period_year, "title": r.title,
-            "agency": r.agency, "agency_evidence": r.agency_evidence, "agency_normalised": r.agency_normalised,
-            "level": r.level, "region_province": r.region_province, "region_city": r.region_city,
-            "region_county": r.region_county, "published_on": r.published_on,
-            "published_on_source": r.published_on_source, "status": r.status, "error": r.error,
-            "n_sections": len(r.sections), "n_cells": len(r.cells), "n_findings": len(r.findings),
-            "n_errors": sum(f.severity == "error" for f in r.findings),
-            "n_warnings": sum(f.severity == "warning" for f in r.findings),
-        })
-        for i, s in enumerate(r.sections):
-            secs.append({"report_id": r.report_id, "order": i, "key": s.key, "title": s.title, "text": s.text,
-                         "where": s.where.describe(), "title_score": float(s.title_score)})
-        for c in r.cells:
-            cells.append({"report_id": r.report_id, "key": c.key, "table": c.table, "row_key": c.row_key,
-                          "col_key": c.col_key, "value": c.value, "raw": c.raw, "status": c.status,
-                          "unit": c.unit, "label": c.label, "in_template": c.in_template,
-                          "where": c.where.describe()})
-        for f in r.findings:
-            finds.append({"report_id": r.report_id, "rule_id": f.rule_id, "severity": f.severity,
-                          "message": f.message, "expected": f.expected, "actual": f.actual,
-                          "cells": ";".join(f.cells),
-                          "evidence": json.dumps([{"text": e.text, "where": e.where.describe(),
-                                                   **({"section": e.section} if e.section else {})}
-                                                  for e in f.evidence], ensure_ascii=False),
-                          "where": "; ".join(e.where.describe() for e in f.evidence if e.where.describe()),
-                          "fingerprint": f.fingerprint, "accepted": f.fingerprint in accepted})
-    out = {"reports": _frame(reps, "reports"), "sections": _frame(secs, "sections"),
-           "cells": _frame(cells, "cells"), "findings": _frame(finds, "findings")}
-    out = {k: _sorted(k, v) for k, v in out.items()}
+    with `accepted` true). Rows come report by report in `report_order`; the corpus runner
+    (`runner.run`) writes the same rows in the same order."""
+    rows: dict[str, list[tuple]] = {k: [] for k in DATASETS}
+    for r in sorted(reports, key=report_order):
+        for k, v in report_rows(r).items():
+            rows[k].extend(v)
+    out = rows_frames(rows, accepted)
     out["wide"] = wide(out["cells"])
     return out
 
 
-def _sorted(name: str, df: pd.DataFrame) -> pd.DataFrame:
-    # cells keep the pipeline's order within a report (template order: T2, T3, T4 row by row)
-    keys = {"reports": ["path", "report_id"], "sections": ["report_id", "order"],
-            "cells": ["report_id"], "findings": ["report_id", "rule_id", "fingerprint"]}[name]
-    return df.sort_values(keys, kind="stable").reset_index(drop=True) if len(df) else df
-
-
-def wide(cells: pd.DataFrame) -> pd.DataFrame:
-    """One row per report, one column per cell key (values only), derived from `cells`."""
+def wide(cells: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """One row per report that has cells, one column per cell key (values only), derived from
+    `cells`; `columns`: the cell keys to have columns for (default: those in `cells`)."""
     if cells.empty:
-        return pd.DataFrame({"report_id": pd.Series(dtype=STR)})
+        return pd.DataFrame({"report_id": pd.Series(dtype=STR),
+                             **{k: pd.Series(dtype="float64") for k in sorted(columns or ())}})
+    order = pd.unique(cells["report_id"])  # reports in dataset order, not sorted by id
     w = cells.pivot_table(index="report_id", columns="key", values="value", aggfunc="first", dropna=False)
-    w = w.reindex(sorted(w.columns), axis=1)
+    w = w.reindex(index=order, columns=sorted(columns) if columns is not None else sorted(w.columns))
     w.columns.name = None
     return w.reset_index().astype({"report_id": STR})

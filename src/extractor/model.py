@@ -220,6 +220,10 @@ class Report:
             object.__setattr__(self, "_cell_sig", sig)
         return idx
 
+    def __getstate__(self):
+        # caches kept as private attributes (cell index, narrative grams) are not pickled
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
 

@@ -484,17 +484,27 @@ def similar_pairs(docs: dict[str, frozenset[str]], threshold: float) -> list[tup
 def dup_peer(reports: list[Report]):
     """Jaccard(char-5grams of s1..s6 without template labels) ≥ 0.85 with a same-year report of
     another body (both ≥ 100 grams; attached to both reports, once per other body)"""
+    yield from dup_peer_findings(reports, lambda r: len(narrative_grams(r)),
+                                 lambda docs: similar_pairs({k: narrative_grams(r) for k, (_, r) in docs.items()},
+                                                            DUP_THRESHOLD))
+
+
+def dup_peer_findings(reports: list[Report], n_grams, similar):
+    """DUP-PEER over `reports`, given `n_grams(report)` (the narrative's gram count) and
+    `similar(docs)`, which returns the (id, id, Jaccard) pairs ≥ the threshold among
+    `docs` = {id: (body, report)} of one year. `dup_peer` gives the exact in-memory finder;
+    the corpus runner gives one working from MinHash signatures (`corpus_checks`)."""
     g = groups(reports)
     by_year: dict[int, dict[str, tuple[str, Report]]] = defaultdict(dict)
     for body, years in g.items():
         for y, lst in years.items():
             for r in lst:
-                if len(narrative_grams(r)) >= MIN_GRAMS:
+                if n_grams(r) >= MIN_GRAMS:
                     by_year[y][f"{r.sha256}|{r.path}|{r.report_id}"] = (body, r)
     for y in sorted(by_year):
         docs = by_year[y]
         best: dict[tuple[str, str], tuple[float, str, str]] = {}  # (this doc, other body) -> closest
-        for a, b, j in similar_pairs({k: narrative_grams(r) for k, (_, r) in docs.items()}, DUP_THRESHOLD):
+        for a, b, j in similar(docs):
             (ba, ra), (bb, rb) = docs[a], docs[b]
             if ba == bb or ra.sha256 == rb.sha256:
                 continue

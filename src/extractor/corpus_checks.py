@@ -1,0 +1,105 @@
+"""The corpus-level rules (`checks/crossyear.py`) over a corpus that is not held in memory.
+
+The corpus runner keeps only a `Digest` per file (the report without sections, cells and
+findings, plus a MinHash signature of its narrative). The rules then run as follows, with the
+same findings as `checks.run_corpus_checks` over all reports in memory:
+
+* The cross-year rules compare a report with the same body's reports of the year before. The
+  bodies are grouped on the digests (names only); for each body that has two consecutive
+  years, its reports are loaded in full from the run's cache, the rules run over that group,
+  and the group is dropped again. One body at a time is in memory.
+* DUP-PEER compares the narratives of one year across bodies. Candidate pairs come from
+  locality-sensitive hashing of the 128-value MinHash signatures (32 bands of 4 values: a pair
+  at Jaccard 0.85 shares a band with probability 1 − (1 − 0.85⁴)³² > 1 − 10⁻¹⁰); a candidate
+  whose signatures agree on fewer than `ESTIMATE_FLOOR` of their values is dropped (for a
+  pair at the 0.85 threshold that happens with probability below 10⁻⁵), and every remaining
+  pair gets its exact Jaccard from the narratives loaded from the cache. Pairs ≥ 0.85 then go
+  through the same rule code as in memory (`crossyear.dup_peer_findings`).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import lru_cache
+from typing import Callable
+
+import numpy as np
+
+from .checks.crossyear import DUP_THRESHOLD, dup_peer_findings, groups, jaccard, narrative_grams
+from .checks.registry import CORPUS_RULES
+from .model import Finding, Report
+from .worker import MINHASH_N, Digest
+
+BANDS, ROWS = 32, 4
+ESTIMATE_FLOOR = 0.70
+assert BANDS * ROWS == MINHASH_N
+
+
+def corpus_findings(digests: list[Digest], load: Callable[[int], Report | None]) -> dict[int, list[Finding]]:
+    """Findings of the corpus-level rules, by index of the report they are attached to.
+    `load(i)`: the full report i (from the cache), or None when it is not there."""
+    slims = [d.report for d in digests]
+    pos = {id(r): i for i, r in enumerate(slims)}
+    found: dict[int, dict[str, Finding]] = defaultdict(dict)
+
+    def add(i: int, f: Finding, sha: str) -> None:
+        f.fill_fingerprint(sha)
+        found[i].setdefault(f.fingerprint, f)  # one finding per defect, even if a rule yields it twice
+
+    pair_rules = [r for rid, r in sorted(CORPUS_RULES.items()) if rid != "DUP-PEER"]
+    g = groups(slims)
+    for body in sorted(g):
+        years = g[body]
+        if not any(y - 1 in years for y in years):
+            continue
+        full, back = [], {}
+        for lst in years.values():
+            for r in lst:
+                i = pos[id(r)]
+                rep = load(i) or r  # not cached (cannot happen in a normal run): compared on its metadata only
+                back[id(rep)] = i
+                full.append(rep)
+        for rule in pair_rules:
+            for rep, f in rule.fn(list(full)):
+                add(back[id(rep)], f, rep.sha256)
+
+    if "DUP-PEER" in CORPUS_RULES:
+        n_grams = {id(d.report): d.n_grams for d in digests}
+        sigs = {id(d.report): d.signature for d in digests}
+
+        @lru_cache(maxsize=512)
+        def grams(i: int) -> frozenset[str]:
+            rep = load(i)
+            return narrative_grams(rep) if rep is not None else frozenset()
+
+        def similar(docs: dict[str, tuple[str, Report]]):
+            return similar_pairs_minhash(
+                {k: np.frombuffer(sigs[id(r)], dtype="<u8") for k, (_, r) in docs.items()},
+                lambda k: grams(pos[id(docs[k][1])]), DUP_THRESHOLD)
+
+        for rep, f in dup_peer_findings(slims, lambda r: n_grams[id(r)] if sigs[id(r)] else 0, similar):
+            add(pos[id(rep)], f, rep.sha256)
+    return {i: sorted(fs.values(), key=lambda f: (f.rule_id, f.fingerprint)) for i, fs in found.items()}
+
+
+def similar_pairs_minhash(sigs: dict[str, np.ndarray], grams: Callable[[str], frozenset[str]],
+                          threshold: float) -> list[tuple[str, str, float]]:
+    """Pairs of ids (a < b) whose exact gram Jaccard is ≥ threshold, among the LSH candidates
+    of their MinHash signatures (see the module docstring)."""
+    keys = sorted(sigs)
+    cands: set[tuple[str, str]] = set()
+    for b in range(BANDS):
+        buckets: dict[bytes, list[str]] = defaultdict(list)
+        for k in keys:
+            buckets[sigs[k][b * ROWS:(b + 1) * ROWS].tobytes()].append(k)
+        for members in buckets.values():
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    cands.add((members[x], members[y]))
+    out = []
+    for a, b in sorted(cands):
+        if float(np.mean(sigs[a] == sigs[b])) < ESTIMATE_FLOOR:
+            continue
+        j = jaccard(grams(a), grams(b))
+        if j >= threshold:
+            out.append((a, b, j))
+    return out

@@ -124,7 +124,7 @@ def load_entry(cache_dir: str | Path, key: str) -> Report | None:
 
 # --------------------------------------------------------------------------- digest
 
-MINHASH_N = 128
+MINHASH_N = 256
 _MERSENNE = (1 << 61) - 1
 
 
@@ -139,8 +139,8 @@ def _perms():
 
 
 def minhash(grams) -> bytes:
-    """MinHash signature (128 × uint64) of a set of strings: 32-bit blake2b of each gram, then
-    (a·x + b) mod (2^61 − 1) for 128 fixed (a, b)."""
+    """MinHash signature (256 × uint64) of a set of strings: 32-bit blake2b of each gram, then
+    (a·x + b) mod (2^61 − 1) for 256 fixed (a, b)."""
     import numpy as np
 
     x = np.fromiter((int.from_bytes(hashlib.blake2b(g.encode(), digest_size=4).digest(), "little")

@@ -44,7 +44,9 @@ when leading whitespace was stripped (like the text reader).
 Safety
 ------
 Every XML part is parsed without entity expansion, DTD loading or network
-(an XXE or billion-laughs payload is inert: entity references are dropped). The
+(an XXE payload is inert: entity references are dropped; a part whose entities
+would expand exponentially — billion laughs — or that needs the entities of an
+external DTD is a `ReadError` saying so). The
 ZIP directory is checked before anything is decompressed (entry count, size of
 each part read, total declared size) and the bytes actually decompressed are
 counted while reading. Grid positions are clipped to `MAX_COLS` columns (a
@@ -55,6 +57,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -75,6 +78,7 @@ MAX_PART = 100 * 1024 * 1024          # one XML part, declared or decompressed
 MAX_READ = 200 * 1024 * 1024          # all parts read, decompressed
 MAX_DECLARED = 1024 * 1024 * 1024     # all entries of the ZIP directory, declared
 MAX_ENTRIES = 20000
+DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
 MAX_COLS = 256                        # grid columns (Word allows 63); spans and offsets are clipped
 
 # inline elements whose content is not printed text
@@ -305,7 +309,16 @@ def _parse_xml(path: str, part: str, xml: bytes):
     try:
         root = etree.fromstring(xml, parser)
     except etree.XMLSyntaxError as e:
-        raise ReadError(f"{path}: {part} is not well-formed XML ({e})") from None
+        msg = str(e)
+        # Word never writes a DTD: entity declarations in a part are an attack or a broken producer
+        if DOCTYPE.search(xml[:1 << 20]) is not None:
+            if "amplification" in msg or "entity reference loop" in msg.lower():
+                raise ReadError(f"{path}: {part} declares nested entities that would expand exponentially "
+                                f"(a 'billion laughs' entity bomb); refused ({msg})") from None
+            if "entity" in msg.lower() or "PEReference" in msg:
+                raise ReadError(f"{path}: {part} has a DTD (<!DOCTYPE>, which Word never writes) and needs its "
+                                f"entities, but external DTDs and entities are never loaded ({msg})") from None
+        raise ReadError(f"{path}: {part} is not well-formed XML ({msg})") from None
     if root is None:
         raise ReadError(f"{path}: {part} is empty")
     return root

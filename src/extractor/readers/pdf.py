@@ -105,8 +105,9 @@ Metadata and errors
 -------------------
 `Document.meta`: "source_format" "pdf", "pages", and from the document
 information dictionary "created", "modified" (ISO 8601), "doc_title",
-"author". A password-protected, damaged or page-less PDF is a `ReadError`
-naming the file and the cause; any other failure is wrapped into one.
+"author". A password-protected, damaged (truncated: no %%EOF at the end) or
+page-less PDF is a `ReadError` naming the file and the cause; any other
+failure is wrapped into one.
 """
 from __future__ import annotations
 
@@ -161,6 +162,9 @@ def _open(path: str, data: bytes):
                             f"it cannot be read without it)") from None
         if code == 5:
             raise ReadError(f"{path}: password-protected PDF (unsupported security handler)") from None
+        if b"%%EOF" not in data[-1024:]:  # every complete PDF ends with its trailer and %%EOF
+            raise ReadError(f"{path}: damaged: the file looks truncated (it does not end with %%EOF: an "
+                            f"interrupted download or copy?); PDFium could not load it ({e})") from None
         raise ReadError(f"{path}: damaged: {PDFIUM_ERRORS.get(code, e)} (PDFium could not load the "
                         f"document: {e})") from None
 

@@ -11,8 +11,11 @@ Two kinds of rule share the registry's conventions:
   fingerprint."""
 from __future__ import annotations
 
+import contextvars
+import functools
+import inspect
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from ..model import Finding, Report
 
@@ -58,15 +61,51 @@ def rule(rule_id: str, severity: str, title: str, source: str) -> Callable[[Rule
     return register
 
 
+# (report, memo) of the `run_checks` call in progress: rules share the data they derive from
+# the report (its sentences, the narrative claims…) for the length of one call, no longer, so a
+# report changed between two calls is read afresh
+_RUN: contextvars.ContextVar[tuple[Report, dict] | None] = contextvars.ContextVar("checks_run", default=None)
+
+
+def run_memo(report: Report) -> dict | None:
+    """The memo of the `run_checks(report)` call in progress, or None outside one."""
+    run = _RUN.get()
+    return run[1] if run is not None and run[0] is report else None
+
+
+def per_report(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Compute `fn(report, *args)` once per `run_checks(report)` call (a generator's items are
+    kept as a tuple); outside `run_checks` every call computes afresh."""
+    gen = inspect.isgeneratorfunction(fn)
+
+    @functools.wraps(fn)
+    def wrapper(report: Report, *args):
+        memo = run_memo(report)
+        if memo is None:
+            return fn(report, *args)
+        key = (wrapper, args)
+        try:
+            return memo[key]
+        except KeyError:
+            out = memo[key] = tuple(fn(report, *args)) if gen else fn(report, *args)
+            return out
+
+    return wrapper
+
+
 def run_checks(report: Report, only: Iterable[str] | None = None) -> list[Finding]:
     wanted = set(only) if only is not None else None
     findings: list[Finding] = []
-    for rid in sorted(RULES):
-        if wanted is not None and rid not in wanted:
-            continue
-        for f in RULES[rid].fn(report):
-            f.fill_fingerprint(report.sha256)
-            findings.append(f)
+    token = _RUN.set((report, {}))
+    try:
+        for rid in sorted(RULES):
+            if wanted is not None and rid not in wanted:
+                continue
+            for f in RULES[rid].fn(report):
+                f.fill_fingerprint(report.sha256)
+                findings.append(f)
+    finally:
+        _RUN.reset(token)
     findings.sort(key=finding_order)
     return findings
 

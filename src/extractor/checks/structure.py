@@ -15,18 +15,20 @@ from ..segment import CORE_ORDER
 from ..templates import norm_label
 from .common import POST2019, finding
 from .fmt import SECTION_CN
-from .registry import rule
+from .registry import per_report, rule
 
 
 def compact(text: str | None) -> str:
     return "".join(unicodedata.normalize("NFKC", text or "").split())
 
 
+@per_report
 def body(report: Report) -> str:
     """The compact text of every section (headings included)."""
     return "".join(compact(s.title) + compact(s.text) for s in report.sections)
 
 
+@per_report
 def _sec_text(report: Report, key: str) -> str | None:
     s = report.section(key)
     return None if s is None else compact(s.text)

@@ -22,7 +22,7 @@ from ..model import Evidence, Finding, Report, Section, Where
 from ..numbers import chinese_to_int
 from ..templates import get_template, norm_label
 from .common import POST2019, finding, fmt_num, val
-from .registry import rule
+from .registry import per_report, rule
 
 # --------------------------------------------------------------------------- cue data
 
@@ -223,6 +223,7 @@ def _split(text: str) -> tuple[tuple[int, int, str, tuple[int, ...]], ...]:
     return tuple(out)
 
 
+@per_report
 def sentences(report: Report) -> Iterator[Sent]:
     for sec in report.sections:
         for a, b, comp, pos in _split(sec.text or ""):
@@ -288,6 +289,7 @@ def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
     return any(span[0] < b and a < span[1] for a, b in taken)
 
 
+@per_report
 def _app_claims(report: Report) -> Iterator[Claim]:
     y = report.report_year
     for s in sentences(report):
@@ -337,6 +339,7 @@ def _app_claims(report: Report) -> Iterator[Claim]:
                 yield Claim("new", v, s, m.start(), m.end(), alts)
 
 
+@per_report
 def _case_claims(report: Report) -> Iterator[Claim]:
     y = report.report_year
     for s in sentences(report):
@@ -381,6 +384,7 @@ def _ogi_cases(s: Sent) -> bool:
     return s.section.key == "s4_review_litigation" or "信息公开" in s.text or "依申请" in s.text
 
 
+@per_report
 def _none_claims(report: Report) -> Iterator[Claim]:
     y = report.report_year
     for s in sentences(report):
@@ -626,6 +630,7 @@ class Done:
     j: int
 
 
+@per_report
 def _done_claims(report: Report) -> Iterator[Done]:
     y = report.report_year
     for s in sentences(report):
@@ -818,6 +823,7 @@ def _t2_doc_claims(report: Report, s: Sent) -> Iterator[T2Claim]:
                 yield T2Claim(keys, float(v), s, m.start(), m.end(), m.group())
 
 
+@per_report
 def _t2_claims(report: Report) -> Iterator[T2Claim]:
     y = report.report_year
     for s in sentences(report):
@@ -919,6 +925,7 @@ class FeeStatement:
         return self.sent.text[self.i:self.j]
 
 
+@per_report
 def fee_statements(report: Report) -> list[FeeStatement]:
     """Statements of the information-processing fee collected in the report year: amounts
     ("收取信息处理费 0 元", "信息处理费 300 元") and "未收取信息处理费" statements; fee standards,

@@ -33,6 +33,9 @@ def _cmd_run(args) -> int:
     except DeadlineError as e:
         print(f"extractor: {e}", file=sys.stderr)
         return 2
+    if args.duckdb and "parquet" not in args.format:
+        print("extractor: --duckdb loads the Parquet files: add parquet to --format", file=sys.stderr)
+        return 2
     paths = list(args.paths) + ([f"@{args.files_from}"] if args.files_from else [])
     missing: list[str] = []
     sources = expand(paths, missing)
@@ -51,15 +54,12 @@ def _cmd_run(args) -> int:
     opts = RunOptions(jobs=args.jobs, cache_dir=args.cache, refresh=args.refresh,
                       time_limit=args.time_limit or None, memory_limit_mb=args.memory_limit or None,
                       deadlines_path=args.deadlines, accepted=frozenset(accepted), formats=tuple(args.format),
-                      dask=args.dask, progress=lambda r: bar.update(1))
+                      dask=args.dask, shard_size=args.shard_size, progress=lambda r: bar.update(1))
     summary = run(sources, args.out, opts)
     bar.close()
     if args.duckdb:
         from .duck import write_duckdb
 
-        if "parquet" not in args.format:
-            print("extractor: --duckdb loads the Parquet files: add --format parquet", file=sys.stderr)
-            return 2
         write_duckdb(args.out, args.duckdb)
     if not args.quiet:
         print(summary.text())
@@ -163,10 +163,10 @@ def _load_reports(args) -> list | None:
     except DeadlineError as e:
         print(f"extractor: {e}", file=sys.stderr)
         return None
-    files = discover(args.paths)
-    for m in (str(f) for f in files if not f.exists()):
-        print(f"extractor: {m}: no such file or folder", file=sys.stderr)
-    files = [f for f in files if f.exists()]
+    missing: list[str] = []
+    files = discover(args.paths, missing)
+    for m in missing:
+        print(f"extractor: {m}", file=sys.stderr)
     if not files:
         print("extractor: no input files", file=sys.stderr)
         return None
@@ -261,6 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="stop a file whose worker exceeds this resident memory (default 3072; 0: none)")
     run.add_argument("--dask", metavar="ADDRESS", help="run the files on a dask.distributed cluster (scheduler "
                                                       "address, or 'local' for a local cluster)")
+    run.add_argument("--shard-size", type=int, default=200, metavar="N",
+                     help="files per shard: the unit of writing and of resuming (default 200)")
     run.add_argument("--duckdb", metavar="FILE", help="also write the datasets as DuckDB tables and views")
     run.add_argument("--deadlines", metavar="FILE",
                      help="local deadline rules (TOML, or YAML with PyYAML) for 乡镇/街道 and zone reports and "

@@ -16,7 +16,7 @@ How a run goes
 4. When every shard is written, the corpus-level rules run (`corpus_checks.corpus_findings`:
    cross-year comparisons loading one body's reports at a time from the cache; DUP-PEER
    through MinHash candidates checked exactly), same-content files get distinct ids, and the
-   final datasets are written shard by shard (one Parquet row group per shard, CSV appended),
+   final datasets are written shard by shard (Parquet row groups of a fixed row count, CSV appended),
    each to a temporary name renamed at the end.
 
 Same bytes whatever happens: the rows of a file do not depend on which worker parsed it or
@@ -319,14 +319,20 @@ def unique_ids(reports: list) -> list[str]:
 
 # --------------------------------------------------------------------------- final datasets
 
+ROW_GROUP = 65536
+
+
 class _Writer:
-    """One dataset: a Parquet file (one row group per shard) and/or a CSV file, both under a
-    temporary name until `close`."""
+    """One dataset: a Parquet file and/or a CSV file, both under a temporary name until
+    `close`. Parquet row groups hold exactly `ROW_GROUP` rows (the last one fewer), whatever
+    the shard size, so the file's bytes depend on its rows only."""
 
     def __init__(self, out: Path, name: str, schema: pa.Schema, formats):
         self.out, self.name, self.schema, self.formats = out, name, schema, formats
         self.pq = self.csv = None
         self.header = True
+        self.pending: list[pa.Table] = []
+        self.n_pending = 0
         if "parquet" in formats:
             self.pq = pq.ParquetWriter(out / f".{name}.parquet.tmp", schema, compression="zstd")
         if "csv" in formats:
@@ -334,7 +340,15 @@ class _Writer:
 
     def write(self, df: pd.DataFrame) -> None:
         if self.pq is not None and len(df):
-            self.pq.write_table(to_table(df, self.schema))
+            self.pending.append(to_table(df, self.schema))
+            self.n_pending += len(df)
+            if self.n_pending >= ROW_GROUP:
+                t = pa.concat_tables(self.pending)
+                full = (len(t) // ROW_GROUP) * ROW_GROUP
+                for at in range(0, full, ROW_GROUP):
+                    self.pq.write_table(t.slice(at, ROW_GROUP), row_group_size=ROW_GROUP)
+                rest = t.slice(full)
+                self.pending, self.n_pending = ([rest] if len(rest) else []), len(rest)
         if self.csv is not None and (len(df) or self.header):
             df.to_csv(self.csv, index=False, header=self.header, lineterminator="\n")
             self.header = False
@@ -342,6 +356,8 @@ class _Writer:
     def close(self) -> list[Path]:
         done = []
         if self.pq is not None:
+            if self.pending:
+                self.pq.write_table(pa.concat_tables(self.pending), row_group_size=ROW_GROUP)
             self.pq.close()
             os.replace(self.out / f".{self.name}.parquet.tmp", self.out / f"{self.name}.parquet")
             done.append(self.out / f"{self.name}.parquet")

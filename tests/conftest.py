@@ -27,3 +27,19 @@ def real_file(name: str) -> Path:
     if not p.exists():
         pytest.skip(f"shared corpus not available ({p} missing); set EXTRACTOR_SHARED_CORPUS to run")
     return p
+
+
+@pytest.fixture(scope="session")
+def bundled_datasets(tmp_path_factory) -> Path:
+    """`extractor run corpus --out …` run once per test session from the repository root (as
+    the README does: reports.path is then "corpus/…"); for the tests that read datasets."""
+    import subprocess
+    import sys
+
+    if not any((REPO / "corpus" / "synthetic").glob("*")):
+        pytest.skip("bundled corpus missing from corpus/")
+    out = tmp_path_factory.mktemp("bundled") / "out"
+    proc = subprocess.run([sys.executable, "-m", "extractor", "run", "corpus", "--out", str(out), "-q"],
+                          cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return out

@@ -2,8 +2,6 @@
 the Parquet files, typed columns, the views against pandas, atomic rewrites, clear errors."""
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -18,19 +16,13 @@ INPUTS = [REPO / "corpus" / "seed", REPO / "corpus" / "synthetic"]
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory):
-    if not all(p.is_dir() and any(p.iterdir()) for p in INPUTS):
-        pytest.skip("corpus/seed or corpus/synthetic missing")
-    d = tmp_path_factory.mktemp("duck") / "out"
-    proc = subprocess.run([sys.executable, "-m", "extractor", "run", *map(str, INPUTS), "--out", str(d)],
-                          cwd=REPO, capture_output=True, text=True, timeout=900, check=False)
-    assert proc.returncode == 0, proc.stderr
-    return d
+def out(bundled_datasets):
+    return bundled_datasets  # corpus/ = corpus/seed + corpus/synthetic, run once per session
 
 
 @pytest.fixture(scope="module")
-def db(out):
-    return write_duckdb(out, out.parent / "db" / "extract.duckdb")
+def db(out, tmp_path_factory):
+    return write_duckdb(out, tmp_path_factory.mktemp("duck") / "db" / "extract.duckdb")
 
 
 def connect(path):

@@ -4,7 +4,6 @@ executed by nbclient on a kernel of this very interpreter."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,16 +21,10 @@ CORPUS = REPO / "corpus"
 
 
 @pytest.fixture(scope="module")
-def datasets(tmp_path_factory) -> Path:
-    if not any((CORPUS / "synthetic").glob("*")):
-        pytest.skip("bundled corpus missing from corpus/")
-    out = tmp_path_factory.mktemp("datasets")
+def datasets(bundled_datasets) -> Path:
     # run from the repository root, as the README does: reports.path is then "corpus/…",
     # which the notebook's tracing step finds from notebooks/ as "../corpus/…"
-    proc = subprocess.run([sys.executable, "-m", "extractor", "run", "corpus", "--out", str(out), "-q"],
-                          cwd=REPO, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return out
+    return bundled_datasets
 
 
 @pytest.fixture

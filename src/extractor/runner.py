@@ -27,7 +27,6 @@ others: nothing is lost and nothing is written twice.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import sys
 import time
 import zlib
 from dataclasses import dataclass, field, replace

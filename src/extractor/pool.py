@@ -45,7 +45,7 @@ class _Worker:
     def __init__(self, job: Job, log: Path | None):
         r1, w1 = os.pipe()  # parent -> worker
         r2, w2 = os.pipe()  # worker -> parent
-        err = open(log, "ab") if log is not None else subprocess.DEVNULL
+        err = open(log, "ab") if log is not None else None  # None: the parent's stderr
         env = dict(os.environ)
         # a worker uses one core: numeric libraries must not start a thread per core each
         for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):

@@ -210,11 +210,22 @@ def run(sources: list[Source], out: str | Path, opts: RunOptions | None = None) 
     t0 = time.monotonic()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    work = out / WORK
     cache_dir = Path(opts.cache_dir) if opts.cache_dir else out / CACHE
     cache_dir.mkdir(parents=True, exist_ok=True)
     # DOC/WPS conversions go to the run's cache too: nothing is written outside OUT (or --cache)
+    before = os.environ.get("EXTRACTOR_CACHE")
     os.environ["EXTRACTOR_CACHE"] = str((cache_dir / "legacy").resolve())
+    try:
+        return _run(sources, out, opts, cache_dir, t0)
+    finally:
+        if before is None:
+            os.environ.pop("EXTRACTOR_CACHE", None)
+        else:
+            os.environ["EXTRACTOR_CACHE"] = before
+
+
+def _run(sources: list[Source], out: Path, opts: RunOptions, cache_dir: Path, t0: float) -> RunSummary:
+    work = out / WORK
     job = Job(cache_dir=str(cache_dir.resolve()), fingerprint=fingerprint(opts.deadlines_path),
               deadlines_path=opts.deadlines_path, refresh=opts.refresh, return_blob=bool(opts.dask))
     summary = RunSummary(out=out, files=len(sources))
@@ -295,8 +306,7 @@ def _execute(tasks, job: Job, opts: RunOptions, summary: RunSummary):
 
     jobs = opts.jobs or cpu_count()
     mem = opts.memory_limit_mb * 2**20 if opts.memory_limit_mb else None
-    log = Path(job.cache_dir).parent / "worker.log" if False else None
-    with WorkerPool(jobs, job, time_limit=opts.time_limit, memory_limit=mem, log=log) as pool:
+    with WorkerPool(jobs, job, time_limit=opts.time_limit, memory_limit=mem) as pool:
         yield from pool.imap_unordered(tasks)
         summary.peak_worker_rss = pool.peak_rss
 

@@ -10,7 +10,7 @@ from ..model import Evidence, Report, Where
 from .arithmetic import unreadable_rows
 from .common import POST2019, T4_BLOCKS, T4_COLS, USABLE, finding, fmt_num, val
 from .registry import rule
-from .text import _app_claims, _none_claims, fee_statements, sentences
+from .text import _app_claims, _gate, _none_claims, fee_statements, sentences
 
 # T3-CARRY-RATE: share of the year's workload carried into the next year that is worth showing
 CARRY_RATE_THRESHOLD = 0.3
@@ -140,8 +140,9 @@ def t3_zero_apps_fee(report: Report):
 
 
 # the two 不予处理 items that are sometimes called 不予公开 in the prose
-REISSUE = re.compile(r"(?P<what>公开出版物|确认或重新出具|重新出具)(?P<mid>[^0-9。;]{0,20}?)不予公开"
-                     r"|不予公开(?P<mid2>[^0-9。;]{0,12}?)(?P<what2>公开出版物|确认或重新出具|重新出具)")
+REISSUE = _gate(re.compile(r"(?P<what>公开出版物|确认或重新出具|重新出具)(?P<mid>[^0-9。;]{0,20}?)不予公开"
+                           r"|不予公开(?P<mid2>[^0-9。;]{0,12}?)(?P<what2>公开出版物|确认或重新出具|重新出具)"),
+                "不予公开", "公开出版物|重新出具")
 
 
 @rule("T3-CONFIRM-REISSUE-NOTE", "info", "要求提供公开出版物 / 确认或重新出具 described as 不予公开",

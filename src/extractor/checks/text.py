@@ -26,6 +26,39 @@ from .registry import per_report, rule
 
 # --------------------------------------------------------------------------- cue data
 
+
+class _Gated:
+    """A compiled pattern every match of which holds, for each group of `needs` ("a|b|c"), one of
+    the group's words: a text lacking one is not scanned at all (same result, found sooner)."""
+    __slots__ = ("pat", "needs")
+
+    def __init__(self, pat: re.Pattern, *needs: str):
+        self.pat = pat
+        self.needs = tuple(tuple(n.split("|")) for n in needs)
+
+    def may_match(self, text: str) -> bool:
+        for group in self.needs:
+            for w in group:
+                if w in text:
+                    break
+            else:
+                return False
+        return True
+
+    def finditer(self, text: str):
+        return self.pat.finditer(text) if self.may_match(text) else iter(())
+
+    def search(self, text: str):
+        return self.pat.search(text) if self.may_match(text) else None
+
+    def __getattr__(self, name: str):
+        return getattr(self.pat, name)
+
+
+def _gate(pat: re.Pattern, *needs: str) -> _Gated:
+    return _Gated(pat, *needs)
+
+
 CN = "零〇一二两三四五六七八九十百千万"
 # a count: digits or a Chinese numeral, not part of a longer number, a decimal, a phone
 # number or an ordinal (第二十条)
@@ -37,10 +70,13 @@ VERB_NEW = r"(?P<verb>新收|收到|接到|接收|受理|收悉)"
 
 # TXT-APP-NEW: verb … 申请 N 件 / verb … N 件申请 / 依申请公开的政府信息 N 条
 APP_NEW = [
-    re.compile(VERB_NEW + r"(?P<mid>[^。;,]{0,25}?)申请(?:数量|总数|数)?" + TOTAL + NUM + APP_UNIT),
-    re.compile(VERB_NEW + r"(?P<mid>[^。;,0-9]{0,12}?)" + NUM + APP_UNIT
-               + r"(?:政府信息公开|信息公开|依申请公开|公开)?(?:的)?申请(?!人)"),
-    re.compile(r"(?P<verb>)依申请公开(?:的)?(?:政府)?信息(?:申请)?(?:数量|数)?" + TOTAL + NUM + APP_UNIT),
+    _gate(re.compile(VERB_NEW + r"(?P<mid>[^。;,]{0,25}?)申请(?:数量|总数|数)?" + TOTAL + NUM + APP_UNIT),
+          "新收|收到|接到|接收|受理|收悉", "申请"),
+    _gate(re.compile(VERB_NEW + r"(?P<mid>[^。;,0-9]{0,12}?)" + NUM + APP_UNIT
+                     + r"(?:政府信息公开|信息公开|依申请公开|公开)?(?:的)?申请(?!人)"),
+          "新收|收到|接到|接收|受理|收悉", "申请"),
+    _gate(re.compile(r"(?P<verb>)依申请公开(?:的)?(?:政府)?信息(?:申请)?(?:数量|数)?" + TOTAL + NUM + APP_UNIT),
+          "依申请公开"),
 ]
 # words that make a "received … applications" count about something else
 NOT_OGI_APP = re.compile(r"复议|诉讼|许可|审批|投诉|举报|信访|诉求|咨询|办事|服务|事项|业务|项目|补正|延期|结转|"
@@ -52,28 +88,30 @@ SUBSET = re.compile(r"其中|分别")  # a part of the total ("其中，区发�
 
 NEXT_YEAR = r"(?:下一?年度?|下一年|次年|明年|(?P<year>[0-9]{4})年度?)"
 CARRY_IN = [
-    re.compile(r"(?:上年|上一年|上年度|上一年度|去年|前一年)(?:度)?结转(?:而来|来|过来)?(?:的)?"
-               r"(?:政府信息公开|依申请公开|信息公开)?(?:申请)?(?:数量|数)?" + TOTAL + NUM + APP_UNIT),
-    re.compile(NUM + APP_UNIT + r"(?:申请)?(?:为|系|是|属)(?:上年|上一年|上年度|去年)(?:度)?结转"),
+    _gate(re.compile(r"(?:上年|上一年|上年度|上一年度|去年|前一年)(?:度)?结转(?:而来|来|过来)?(?:的)?"
+                     r"(?:政府信息公开|依申请公开|信息公开)?(?:申请)?(?:数量|数)?" + TOTAL + NUM + APP_UNIT), "结转"),
+    _gate(re.compile(NUM + APP_UNIT + r"(?:申请)?(?:为|系|是|属)(?:上年|上一年|上年度|去年)(?:度)?结转"), "结转"),
 ]
 CARRY_OUT = [
-    re.compile(r"结转(?:至|到)?" + NEXT_YEAR + r"(?:继续)?(?:办理|处理|答复)?(?:的)?"
-               r"(?:政府信息公开|依申请公开|信息公开)?(?:申请)?"
-               r"(?:数量|数)?" + TOTAL + NUM + APP_UNIT),
-    re.compile(NUM + APP_UNIT + r"(?:申请)?(?:因[^。;,]{0,15})?(?:结转|转入|转至|顺延至)(?:至|到)?" + NEXT_YEAR),
+    _gate(re.compile(r"结转(?:至|到)?" + NEXT_YEAR + r"(?:继续)?(?:办理|处理|答复)?(?:的)?"
+                     r"(?:政府信息公开|依申请公开|信息公开)?(?:申请)?"
+                     r"(?:数量|数)?" + TOTAL + NUM + APP_UNIT), "结转"),
+    _gate(re.compile(NUM + APP_UNIT + r"(?:申请)?(?:因[^。;,]{0,15})?(?:结转|转入|转至|顺延至)(?:至|到)?" + NEXT_YEAR),
+          "结转|转入|转至|顺延至"),
 ]
 
 # T4 counts; the 10 characters before 行政诉讼 decide the block
 REVIEW = [
-    re.compile(r"行政复议(?:案件|申请)?(?:数量|数)?" + TOTAL + NUM + CASE_UNIT),
-    re.compile(NUM + CASE_UNIT + r"(?:政府信息公开)?行政复议(?!(?:案件)?(?:和|、|及|与|或|以及)(?:提起)?行政诉讼)"),
+    _gate(re.compile(r"行政复议(?:案件|申请)?(?:数量|数)?" + TOTAL + NUM + CASE_UNIT), "行政复议"),
+    _gate(re.compile(NUM + CASE_UNIT + r"(?:政府信息公开)?行政复议(?!(?:案件)?(?:和|、|及|与|或|以及)(?:提起)?行政诉讼)"),
+          "行政复议"),
 ]
 LITIGATION = [
-    re.compile(r"行政诉讼(?:案件)?(?:数量|数)?" + TOTAL + NUM + CASE_UNIT),
-    re.compile(NUM + CASE_UNIT + r"(?:政府信息公开)?行政诉讼"),
+    _gate(re.compile(r"行政诉讼(?:案件)?(?:数量|数)?" + TOTAL + NUM + CASE_UNIT), "行政诉讼"),
+    _gate(re.compile(NUM + CASE_UNIT + r"(?:政府信息公开)?行政诉讼"), "行政诉讼"),
 ]
-BOTH = re.compile(r"行政复议(?:案件)?(?:和|、|及|与|或|以及)(?:被提起|提起)?行政诉讼(?:案件)?(?:数量|数)?"
-                  r"(?P<each>各|均为|均|都为|共|共计|合计)?(?:为|有)?" + NUM + CASE_UNIT)
+BOTH = _gate(re.compile(r"行政复议(?:案件)?(?:和|、|及|与|或|以及)(?:被提起|提起)?行政诉讼(?:案件)?(?:数量|数)?"
+                        r"(?P<each>各|均为|均|都为|共|共计|合计)?(?:为|有)?" + NUM + CASE_UNIT), "行政复议", "行政诉讼")
 JOINED_BEFORE = re.compile(r"行政复议(?:案件)?(?:和|、|及|与|或|以及)(?:被提起|提起)?$")
 LIT_AFTER = re.compile(r"复议后|经复议")
 LIT_DIRECT = re.compile(r"直接|未经复议")
@@ -81,33 +119,37 @@ LIT_DIRECT = re.compile(r"直接|未经复议")
 # TXT-NONE-CLAIM
 NEG = (r"(?:未发生|未收到|未接到|未受理|没有发生|没有收到|没有接到|未出现|未有|未被|没有|不存在|"
        r"(?<![法正毫有])无(?!论|需|须|法|权|效|关|意|正当))")
-NONE_CASES = re.compile(NEG + r"(?P<mid>[^。;,]{0,30}?)(?P<what>行政复议|行政诉讼)")
+NONE_CASES = _gate(re.compile(NEG + r"(?P<mid>[^。;,]{0,30}?)(?P<what>行政复议|行政诉讼)"), "行政复议|行政诉讼")
 # a negation about something else near 行政复议 ("未发生被纠错", "没有及时答复导致行政复议")
 NONE_CASES_HEDGE = re.compile(r"纠错|纠正|败诉|撤销|确认违法|违法|维持|审结|结果|被告|不服|率|导致|造成|避免|防止|"
                               r"减少|降低|及时|按时|答复|力争|争取|确保|做到|目标|努力|力求")
 NONE_APPS = [
-    re.compile(r"(?:未|没有|尚未)(?:收到|接到|受理|发生)(?:过)?(?P<mid>[^。;,]{0,20}?)"
-               r"(?:政府信息公开|信息公开|依申请公开|公开)(?:的)?申请(?!人|行政|复议|提起)"),
-    re.compile(r"(?:未|没有)(?:收到|接到|受理)(?:过)?(?:任何)?依申请公开(?P<mid>)(?!工作)"),
-    re.compile(r"(?<![法正])无(?P<mid>)(?:政府信息公开|依申请公开)(?:的)?申请(?!人|行政|复议|提起)"),
+    _gate(re.compile(r"(?:未|没有|尚未)(?:收到|接到|受理|发生)(?:过)?(?P<mid>[^。;,]{0,20}?)"
+                     r"(?:政府信息公开|信息公开|依申请公开|公开)(?:的)?申请(?!人|行政|复议|提起)"),
+          "收到|接到|受理|发生", "公开申请|公开的申请"),
+    _gate(re.compile(r"(?:未|没有)(?:收到|接到|受理)(?:过)?(?:任何)?依申请公开(?P<mid>)(?!工作)"), "依申请公开"),
+    _gate(re.compile(r"(?<![法正])无(?P<mid>)(?:政府信息公开|依申请公开)(?:的)?申请(?!人|行政|复议|提起)"),
+          "公开申请|公开的申请"),
 ]
-NONE_APPS_S3 = re.compile(r"(?:未|没有)(?:收到|接到|受理)(?:过)?(?:任何)?(?P<mid>)申请(?!人|行政|复议|提起)")
+NONE_APPS_S3 = _gate(re.compile(r"(?:未|没有)(?:收到|接到|受理)(?:过)?(?:任何)?(?P<mid>)申请(?!人|行政|复议|提起)"),
+                     "收到|接到|受理", "申请")
 PARTIAL_APPS = re.compile(r"法人|组织|企业|自然人|当面|信函|网上|网络|在线|传真|邮件|电话|纸质|书面|现场|邮寄|"
                           r"重复|逾期|延期|涉密|第三方|复议|诉讼|收费|不予|补正")
 
 # TXT-PCT
 PCT_UNIT = r"(?:人次|万元|亿元|元|件|个|条|项|起|宗|次|人|家|份|场|期|篇|户)"
 DEC = r"[0-9]+(?:\.[0-9]+)?"
-PCT_ITEM = re.compile(rf"(?<![0-9.])(?P<m>{DEC})(?P<u>{PCT_UNIT}),?(?:占(?:比|总数的?|总量的?|全部的?)?(?:约|为|达)?"
-                      rf"(?P<p>{DEC})%|(?P<p2>{DEC})%占)")
+PCT_ITEM = _gate(re.compile(rf"(?<![0-9.])(?P<m>{DEC})(?P<u>{PCT_UNIT}),?(?:占(?:比|总数的?|总量的?|全部的?)?"
+                            rf"(?:约|为|达)?(?P<p>{DEC})%|(?P<p2>{DEC})%占)"), "%")
 PCT_QTY = re.compile(rf"(?<![0-9.])(?P<d>{DEC})(?P<u>{PCT_UNIT})")
-PCT_RATE = re.compile(rf"(?P<dverb>受理|收到|接到|接收|新收|共有)(?P<dmid>[^。;,0-9]{{0,15}}?)(?<![0-9.])(?P<d>{DEC})"
-                      rf"(?P<u>{PCT_UNIT}),?(?P<nverb>按时办结|按期办结|办结|按时答复|答复|回复|完成|解决|处理)了?"
-                      rf"(?P<n>{DEC})(?P=u),?(?P=nverb)率(?:为|达到|达)?(?P<p>{DEC})%")
+PCT_RATE = _gate(re.compile(rf"(?P<dverb>受理|收到|接到|接收|新收|共有)(?P<dmid>[^。;,0-9]{{0,15}}?)(?<![0-9.])"
+                            rf"(?P<d>{DEC})(?P<u>{PCT_UNIT}),?(?P<nverb>按时办结|按期办结|办结|按时答复|答复|回复|完成|解决|"
+                            rf"处理)了?(?P<n>{DEC})(?P=u),?(?P=nverb)率(?:为|达到|达)?(?P<p>{DEC})%"), "%", "率")
 PCT_TOLERANCE = 0.5
 
 # TYPO-TERMS: (pattern in the compact text, correct form)
-TYPOS: list[tuple[re.Pattern, str]] = [(re.compile(p), c) for p, c in [
+# (a pattern that is not a plain alternation of words is gated on the word it must contain)
+TYPOS: list[tuple[_Gated, str]] = [(_gate(re.compile(p), "条列" if "条列" in p else p), c) for p, c in [
     (r"(?<=信息公开|《|办法|实施)条列|条列(?=》)", "条例"),  # not 逐条列出
     (r"政府信息工开", "政府信息公开"),
     (r"勾嵇|钩稽|钩嵇|沟稽", "勾稽"),
@@ -615,9 +657,10 @@ def _subset(sent: Sent, i: int) -> bool:
 
 # ----- TXT-APP-DONE
 
-DONE = re.compile(r"(?<!按时|按期|如期|延期|逾期|超期|当场|当日|当天|即时|现场|限时|及时|提前|依法按时)"
-                  r"(?P<verb>办结|办理完毕|处理完毕|答复完毕|予以答复|作出答复|答复)(?:了)?"
-                  r"(?:政府信息公开|依申请公开|信息公开)?(?:的)?(?:申请)?" + TOTAL + NUM + APP_UNIT + r"(?!率)")
+DONE = _gate(re.compile(r"(?<!按时|按期|如期|延期|逾期|超期|当场|当日|当天|即时|现场|限时|及时|提前|依法按时)"
+                        r"(?P<verb>办结|办理完毕|处理完毕|答复完毕|予以答复|作出答复|答复)(?:了)?"
+                        r"(?:政府信息公开|依申请公开|信息公开)?(?:的)?(?:申请)?" + TOTAL + NUM + APP_UNIT + r"(?!率)"),
+             "办结|完毕|答复")
 NOT_DONE_CONTEXT = re.compile(r"诉求|热线|12345|建议|提案|来信|来访|信访|投诉|举报|咨询|留言|事项|审批|许可|办件|"
                               r"业务|工单|复议|诉讼|督办|网民|主动公开")
 
@@ -683,10 +726,14 @@ OUTCOME_WORDS = {
 }
 OUTCOME_CN = {"granted_partial": "（一）予以公开 + （二）部分公开", "granted": "（一）予以公开", "partial": "（二）部分公开", "denied": "（三）不予公开",
               "unable": "（四）无法提供", "unprocessed": "（五）不予处理", "other": "（六）其他处理"}
-OUTCOME_PATS = [(k, re.compile(rf"(?P<out>{w})(?:的)?(?:答复|处理|决定)?(?:申请)?(?:的)?" + TOTAL + NUM + APP_UNIT
-                               + r"(?!率)")) for k, w in OUTCOME_WORDS.items()] + \
-               [(k, re.compile(NUM + APP_UNIT + rf"(?:申请)?(?:均|已|依法)?(?:予以|作出|作|为|属于|被)?(?:了)?"
-                               rf"(?P<out>{w})(?!率|的政府信息|信息)")) for k, w in OUTCOME_WORDS.items()]
+# the words one of which each outcome's wording holds
+OUTCOME_NEEDS = {"granted_partial": "部分公开", "granted": "予以公开|同意公开|全部公开", "partial": "部分公开",
+                 "denied": "不予公开|不同意公开", "unable": "无法提供", "unprocessed": "不予处理", "other": "其他处理"}
+OUTCOME_PATS = [(k, _gate(re.compile(rf"(?P<out>{w})(?:的)?(?:答复|处理|决定)?(?:申请)?(?:的)?" + TOTAL + NUM + APP_UNIT
+                                     + r"(?!率)"), OUTCOME_NEEDS[k])) for k, w in OUTCOME_WORDS.items()] + \
+               [(k, _gate(re.compile(NUM + APP_UNIT + rf"(?:申请)?(?:均|已|依法)?(?:予以|作出|作|为|属于|被)?(?:了)?"
+                                     rf"(?P<out>{w})(?!率|的政府信息|信息)"), OUTCOME_NEEDS[k]))
+                for k, w in OUTCOME_WORDS.items()]
 NOT_OUTCOME_CONTEXT = re.compile(r"主动公开|复议|诉讼|信访|投诉|咨询|热线|诉求|建议|提案")
 
 
@@ -763,22 +810,25 @@ NOT_DOC_CONTEXT = re.compile(r"清理|审查|审核|备案|解读|征求|草案|
                              r"上级|国家|省级|类信息|目录|废止和失效|失效")
 DEC_KIND = {"许可": "licensing", "处罚": "penalty", "强制": "coercion"}
 DECISION_STRICT = [
-    re.compile(r"(?P<pre>作出|做出|下达|出具)?(?:了)?行政(?P<kind>许可|处罚|强制)(?:处理)?决定(?:书)?(?:共|共计|合计|总计)?"
-               r"(?:数量|数|总数)?(?:为|有|达)?" + NUM + r"(?P<unit>件|份|个|起|宗)(?!次)"),
-    re.compile(r"(?P<pre>作出|做出|下达|出具)(?:了)?" + NUM + r"(?P<unit>件|份|个|起|宗)行政(?P<kind>许可|处罚|强制)(?:处理)?决定"),
+    _gate(re.compile(r"(?P<pre>作出|做出|下达|出具)?(?:了)?行政(?P<kind>许可|处罚|强制)(?:处理)?决定(?:书)?"
+                     r"(?:共|共计|合计|总计)?(?:数量|数|总数)?(?:为|有|达)?" + NUM + r"(?P<unit>件|份|个|起|宗)(?!次)"),
+          "行政许可|行政处罚|行政强制", "决定"),
+    _gate(re.compile(r"(?P<pre>作出|做出|下达|出具)(?:了)?" + NUM + r"(?P<unit>件|份|个|起|宗)行政(?P<kind>许可|处罚|强制)"
+                     r"(?:处理)?决定"), "行政许可|行政处罚|行政强制", "决定"),
 ]
 DECISION_LOOSE = [
-    re.compile(r"(?:查处|办理|办结|立案)?行政(?P<kind>处罚|强制)案件(?:共|共计|合计)?(?:为|有|达)?" + NUM
-               + r"(?P<unit>件|起|宗)"),
-    re.compile(r"(?:实施|采取)(?:了)?行政(?P<kind>强制)措施(?:共|共计|合计)?(?:为|有|达)?" + NUM + r"(?P<unit>件|起|宗|次)"),
-    re.compile(r"(?:办理|办结|受理并办结)(?:了)?行政(?P<kind>许可)(?:事项|办件|业务)?(?:共|共计|合计)?(?:为|有|达)?" + NUM
-               + r"(?P<unit>件)"),
+    _gate(re.compile(r"(?:查处|办理|办结|立案)?行政(?P<kind>处罚|强制)案件(?:共|共计|合计)?(?:为|有|达)?" + NUM
+                     + r"(?P<unit>件|起|宗)"), "行政处罚案件|行政强制案件"),
+    _gate(re.compile(r"(?:实施|采取)(?:了)?行政(?P<kind>强制)措施(?:共|共计|合计)?(?:为|有|达)?" + NUM
+                     + r"(?P<unit>件|起|宗|次)"), "行政强制措施"),
+    _gate(re.compile(r"(?:办理|办结|受理并办结)(?:了)?行政(?P<kind>许可)(?:事项|办件|业务)?(?:共|共计|合计)?(?:为|有|达)?"
+                     + NUM + r"(?P<unit>件)"), "行政许可"),
 ]
 NOT_DECISION_CONTEXT = re.compile(r"公开|公示|发布|推送|上网|归集|上传|录入|信息|双公示|复议|诉讼|撤销|纠错|听证")
 # wording of a region- or system-wide total, which T2 of the reporting body may not cover
 AGGREGATE = re.compile(r"全市|全区|全县|全省|全州|全盟|全旗|全镇|全乡|全国|各级|各部门|各单位|各地|系统|辖区|全域")
-FEE_T2 = re.compile(r"行政事业性收费(?:金额|收入|总额|总计)?(?:共|共计|合计|总计)?(?:为|有|达)?"
-                    r"(?P<num>[0-9]+(?:\.[0-9]+)?)(?P<unit>亿元|万元|元)")
+FEE_T2 = _gate(re.compile(r"行政事业性收费(?:金额|收入|总额|总计)?(?:共|共计|合计|总计)?(?:为|有|达)?"
+                          r"(?P<num>[0-9]+(?:\.[0-9]+)?)(?P<unit>亿元|万元|元)"), "行政事业性收费")
 
 
 @dataclass(frozen=True)
@@ -796,19 +846,21 @@ class T2Claim:
 def _t2_doc_patterns(v21: bool) -> tuple:
     """(cell keys, compiled pattern) of the T2 document statements, per edition (compiled once)."""
     pats = []
-    for doc, row in ((NORM_DOC, "normative_docs"), (REG_DOC, "regulations")):
+    for doc, row, word in ((NORM_DOC, "normative_docs", "规范性文件"), (REG_DOC, "regulations", "规章")):
         made = (f"t2.{row}.issued",) if v21 else (f"t2.{row}.new_made", f"t2.{row}.new_published")
         # publishing counts are compared only with the 2019 columns of published documents
         pub = () if v21 else (f"t2.{row}.new_published", f"t2.{row}.new_made", f"t2.{row}.total_published")
-        for verb, keys in ((DOC_VERB_MADE, made), (DOC_VERB_PUB, pub)):
+        for verb, verbs, keys in ((DOC_VERB_MADE, "制发|出台|印发|制定", made), (DOC_VERB_PUB, "发布|公开|公布", pub)):
             if not keys:
                 continue
-            pats.append((keys, re.compile(verb + r"(?:了)?" + doc + TOTAL + NUM + DOC_UNIT)))
-            pats.append((keys, re.compile(verb + r"(?:了)?" + NUM + DOC_UNIT + doc)))
+            pats.append((keys, _gate(re.compile(verb + r"(?:了)?" + doc + TOTAL + NUM + DOC_UNIT), verbs, word)))
+            pats.append((keys, _gate(re.compile(verb + r"(?:了)?" + NUM + DOC_UNIT + doc), verbs, word)))
         if v21:
-            pats.append(((f"t2.{row}.repealed",), re.compile(r"废止(?:了)?" + doc + TOTAL + NUM + DOC_UNIT)))
-            pats.append(((f"t2.{row}.repealed",), re.compile(r"废止(?:了)?" + NUM + DOC_UNIT + doc)))
-            pats.append(((f"t2.{row}.in_force",), re.compile(r"现行有效(?:的)?" + doc + TOTAL + NUM + DOC_UNIT)))
+            pats.append(((f"t2.{row}.repealed",), _gate(re.compile(r"废止(?:了)?" + doc + TOTAL + NUM + DOC_UNIT),
+                                                        "废止", word)))
+            pats.append(((f"t2.{row}.repealed",), _gate(re.compile(r"废止(?:了)?" + NUM + DOC_UNIT + doc), "废止", word)))
+            pats.append(((f"t2.{row}.in_force",), _gate(re.compile(r"现行有效(?:的)?" + doc + TOTAL + NUM + DOC_UNIT),
+                                                        "现行有效", word)))
     return tuple(pats)
 
 
@@ -899,14 +951,14 @@ def txt_t2(report: Report) -> Iterable[Finding]:
 
 FEE_WORD = r"(?:政府信息公开)?(?:的)?(?:信息处理费用?|信息公开处理费)"
 FEE_AMOUNT_NUM = r"(?P<num>[0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千万]+)(?P<unit>万元|元)"
-FEE_AMOUNT = [
-    re.compile(r"(?:收取|收缴|征收|收到|收费)(?:了)?(?:各类)?" + FEE_WORD + r"(?:共|共计|合计|总计|累计)?(?:为|是|达)?"
-               + FEE_AMOUNT_NUM),
-    re.compile(FEE_WORD + r"(?:收入|金额|总额)?(?:共|共计|合计|总计)?(?:为|是|:)?" + FEE_AMOUNT_NUM),
-    re.compile(r"(?:收取|收缴|征收)(?:了)?" + FEE_AMOUNT_NUM + r"(?:的)?" + FEE_WORD),
+FEE_AMOUNT = [  # FEE_WORD holds 处理费
+    _gate(re.compile(r"(?:收取|收缴|征收|收到|收费)(?:了)?(?:各类)?" + FEE_WORD + r"(?:共|共计|合计|总计|累计)?(?:为|是|达)?"
+                     + FEE_AMOUNT_NUM), "处理费"),
+    _gate(re.compile(FEE_WORD + r"(?:收入|金额|总额)?(?:共|共计|合计|总计)?(?:为|是|:)?" + FEE_AMOUNT_NUM), "处理费"),
+    _gate(re.compile(r"(?:收取|收缴|征收)(?:了)?" + FEE_AMOUNT_NUM + r"(?:的)?" + FEE_WORD), "处理费"),
 ]
-FEE_NONE = re.compile(r"(?:未|没有|未曾|不曾|均未|从未|无|不存在)(?:向申请人)?(?:收取|收缴|征收|产生|发生)(?:过|任何)?"
-                      + FEE_WORD)
+FEE_NONE = _gate(re.compile(r"(?:未|没有|未曾|不曾|均未|从未|无|不存在)(?:向申请人)?(?:收取|收缴|征收|产生|发生)(?:过|任何)?"
+                            + FEE_WORD), "处理费")
 FEE_NOT_ACTUAL = re.compile(r"每|标准|按件|按页|按量|超过|以上|以下|不超过|起收|单价|/|计收|减免|免收|免除|退还|退回|"
                             r"缴费通知|收费通知|应缴|应收|预计")
 FEE_PARTIAL = re.compile(r"部分|减免|免收|免除|低保|困难|其余|除|对|其中|个别|[0-9一二两三四五六七八九十]件")

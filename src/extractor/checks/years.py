@@ -12,7 +12,7 @@ import regex as re
 from ..model import Evidence, Report, Where
 from .common import finding
 from .registry import rule
-from .text import BRACKETED, Sent, sentences
+from .text import BRACKETED, Sent, _gate, sentences
 
 YEAR_TOKEN = re.compile(r"(?<![0-9])(?P<y>(?:19|20)[0-9]{2})年(?!代)")
 # a year range or a year as a starting point: "2019年以来", "2019—2021年", "2019年至今"
@@ -230,10 +230,10 @@ def year_agency_name(report: Report):
 
 # --------------------------------------------------------------------------- OLD-REG-CITE
 
-OLD_REG = re.compile(r"(?:国务院令|国令)(?:第)?492号")
+OLD_REG = _gate(re.compile(r"(?:国务院令|国令)(?:第)?492号"), "492号")
 OLD_REG_HISTORY = re.compile(r"711号|修订|废止|修改|原《|原条例|旧|替代|取代|施行以来")
-OLD_ARTICLES = re.compile(r"条例[》]?(?:的)?(?:有关规定|规定|要求)?(?:[(（][^)）]{0,20}[)）])?(?:和|及|、)?"
-                          r"第(?P<art>三十一|三十二|31|32)条")
+OLD_ARTICLES = _gate(re.compile(r"条例[》]?(?:的)?(?:有关规定|规定|要求)?(?:[(（][^)）]{0,20}[)）])?(?:和|及|、)?"
+                                r"第(?P<art>三十一|三十二|31|32)条"), "条例")
 REPORT_WORDS = re.compile(r"年度报告|本报告|年报|编制")
 
 

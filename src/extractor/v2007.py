@@ -50,6 +50,90 @@ class Pattern:
     zero: bool = False
     sections: frozenset[str] | None = None
     shared: bool = False
+    needs: tuple[str, ...] = ()  # every match holds one of these (none: no such words known)
+
+
+_META = set("\\.^$*+?{}[]()|")
+_QUANT = "?*+{"
+_WORDS_GROUP = re.compile(r"\(\?:([^\\.^$*+?{}\[\]()|]+(?:\|[^\\.^$*+?{}\[\]()|]+)*)\)")
+
+
+def _needs(rx: re.Pattern) -> tuple[str, ...]:
+    """Words one of which every match of `rx` holds: the first plain text (or group of plain
+    alternatives, `(?:收到|受理)`) of the regex that no quantifier makes optional; () when there
+    is none, or a `|` outside groups, or flags."""
+    src = rx.pattern
+    if rx.flags & (re.IGNORECASE | re.FULLCASE | re.VERBOSE):
+        return ()
+
+    def skip_class(i: int) -> int:  # src[i] == "[": the index after its "]"
+        i += 1
+        if src[i:i + 1] == "^":
+            i += 1
+        i += 1  # a "]" right after "[" or "[^" is a member
+        while i < len(src) and src[i] != "]":
+            i += 2 if src[i] == "\\" else 1
+        return i + 1
+
+    def skip_group(i: int) -> int:  # src[i] == "(": the index after its ")"
+        depth = 0
+        while i < len(src):
+            ch = src[i]
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == "[":
+                i = skip_class(i)
+                continue
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if depth == 0:
+                    return i + 1
+            i += 1
+        return i
+
+    # a "|" outside groups: no word is sure
+    i = 0
+    while i < len(src):
+        ch = src[i]
+        if ch == "\\":
+            i += 2
+        elif ch == "[":
+            i = skip_class(i)
+        elif ch == "(":
+            i = skip_group(i)
+        elif ch == "|":
+            return ()
+        else:
+            i += 1
+    i = 0
+    while i < len(src):
+        ch = src[i]
+        if ch == "(":
+            j = skip_group(i)
+            if src[j:j + 1] and src[j] in _QUANT:
+                return ()  # an optional or repeated group: what follows would need care; stop
+            m = _WORDS_GROUP.fullmatch(src, i, j)
+            if m:
+                return tuple(m.group(1).split("|"))
+            i = j
+        elif ch == "[":
+            i = skip_class(i)
+            if src[i:i + 1] and src[i] in _QUANT:
+                return ()
+        elif ch == "\\" or ch in ".^$":
+            return ()  # (an escape may be \p{…} or a back reference: stop)
+        elif ch in _QUANT or ch in ")|]}":
+            return ()
+        else:
+            n = i
+            while n < len(src) and src[n] not in _META:
+                n += 1
+            word = src[i:n - 1] if n < len(src) and src[n] in _QUANT else src[i:n]
+            return (word,) if word else ()
+    return ()
 
 
 @dataclass(frozen=True)
@@ -105,7 +189,7 @@ def load_stats() -> tuple[Stat, ...]:
                 rx = re.compile(_expand(spec["re"], macros, units))
                 if kind == "patterns" and "num" not in rx.groupindex:
                     raise ValueError(f"v2007.toml: {s['slug']}: pattern without (?P<num>...): {spec['re']!r}")
-                pats.append(Pattern(rx, kind == "zero", secs, bool(spec.get("shared", False))))
+                pats.append(Pattern(rx, kind == "zero", secs, bool(spec.get("shared", False)), _needs(rx)))
         out.append(Stat(s["slug"], s["label"], s["unit"], re.compile(f"(?:{units})"), tuple(pats)))
     return tuple(out)
 
@@ -113,15 +197,21 @@ def load_stats() -> tuple[Stat, ...]:
 def fold(text: str) -> tuple[str, list[int]]:
     """The matching form of `text` and, for each of its characters, the offset in `text`."""
     t = text.translate(_FOLD)
-    keep = [True] * len(t)
+    parts: list[str] = []
+    index: list[int] = []
+    kept = 0  # t[kept:] is not yet in parts
     for m in _SPACES.finditer(t):
         before = t[m.start() - 1] if m.start() > 0 else ""
         after = t[m.end()] if m.end() < len(t) else ""
         if not (_KEEP_SPACE.match(before) or _KEEP_SPACE.match(after)):
-            for i in range(m.start(), m.end()):
-                keep[i] = False
-    index = [i for i, k in enumerate(keep) if k]
-    return "".join(t[i] for i in index), index
+            parts.append(t[kept:m.start()])
+            index.extend(range(kept, m.start()))
+            kept = m.end()
+    if not kept:
+        return t, list(range(len(t)))
+    parts.append(t[kept:])
+    index.extend(range(kept, len(t)))
+    return "".join(parts), index
 
 
 def value_of(raw: str) -> float | None:
@@ -149,6 +239,12 @@ def _hits(stat: Stat, si: int, sec: Section, folded: str, index: list[int]) -> l
     for p in stat.patterns:
         if p.sections is not None and sec.key not in p.sections:
             continue
+        if p.needs:
+            for w in p.needs:
+                if w in folded:
+                    break
+            else:
+                continue  # none of the words every match holds
         for m in p.rx.finditer(folded):
             g = "num" if "num" in p.rx.groupindex and m.group("num") is not None else 0
             a, b = m.span(g)
@@ -168,6 +264,19 @@ def _hits(stat: Stat, si: int, sec: Section, folded: str, index: list[int]) -> l
     return sorted(out)
 
 
+def _first_usable(hits: list[_Hit], claimed: list[tuple[int, int, int]]) -> tuple[_Hit, float] | None:
+    """The first of `hits` (sorted) whose number is not claimed yet and reads as a value."""
+    for h in hits:
+        if not h.zero and not h.shared and any(
+                c[0] == h.sec and c[1] < h.end and h.start < c[2] for c in claimed):
+            continue
+        value = 0.0 if h.zero else value_of(h.raw)
+        if value is None:
+            continue
+        return h, value
+    return None
+
+
 def extract_v2007_stats(sections: list[Section],
                         locate: Callable[[int, int, int], Where] | None = None) -> list[CellValue]:
     """One `CellValue` per statistic found, in document order (see the module docstring).
@@ -175,24 +284,22 @@ def extract_v2007_stats(sections: list[Section],
     (the pipeline passes one that gives source lines and offsets in the document);
     without it, `where` is the section's with the offsets in its text."""
     stats = load_stats()
-    folded = [fold(s.text or "") for s in sections]
+    folded: list[tuple[str, list[int]] | None] = [None] * len(sections)  # fold() of each, when needed
     claimed: list[tuple[int, int, int]] = []  # (section, start, end) of numbers already taken
     found: list[tuple[_Hit, Stat, float]] = []
     for stat in stats:
-        hits = []
+        # the first usable hit in document order: hits sort by section first, so the sections are
+        # searched one by one and the later ones only when the earlier ones have none
         for si, sec in enumerate(sections):
-            hits += _hits(stat, si, sec, *folded[si])
-        for h in sorted(hits):
-            if not h.zero and not h.shared and any(
-                    c[0] == h.sec and c[1] < h.end and h.start < c[2] for c in claimed):
-                continue
-            value = 0.0 if h.zero else value_of(h.raw)
-            if value is None:
-                continue
-            if not h.zero:
-                claimed.append((h.sec, h.start, h.end))
-            found.append((h, stat, value))
-            break
+            if folded[si] is None:
+                folded[si] = fold(sec.text or "")
+            hit = _first_usable(_hits(stat, si, sec, *folded[si]), claimed)
+            if hit is not None:
+                h, value = hit
+                if not h.zero:
+                    claimed.append((h.sec, h.start, h.end))
+                found.append((h, stat, value))
+                break
     out = []
     for h, stat, value in sorted(found, key=lambda x: (x[0].sec, x[0].start, x[0].end)):
         where = (locate(h.sec, h.start, h.end) if locate is not None

@@ -59,6 +59,23 @@ def _gate(pat: re.Pattern, *needs: str) -> _Gated:
     return _Gated(pat, *needs)
 
 
+def _family(*pats: _Gated) -> tuple[str, ...]:
+    """Words one of which a text holds when any of `pats` may match it (the smallest group of
+    words of each pattern, merged): a sentence without any is skipped by a loop that only reports
+    matches of `pats`."""
+    words: set[str] = set()
+    for p in pats:
+        words.update(min(p.needs, key=len))
+    return tuple(sorted(words))
+
+
+def _holds_any(text: str, words: tuple[str, ...]) -> bool:
+    for w in words:
+        if w in text:
+            return True
+    return False
+
+
 CN = "零〇一二两三四五六七八九十百千万"
 # a count: digits or a Chinese numeral, not part of a longer number, a decimal, a phone
 # number or an ordinal (第二十条)
@@ -133,6 +150,10 @@ NONE_APPS = [
 ]
 NONE_APPS_S3 = _gate(re.compile(r"(?:未|没有)(?:收到|接到|受理)(?:过)?(?:任何)?(?P<mid>)申请(?!人|行政|复议|提起)"),
                      "收到|接到|受理", "申请")
+# the words one of which a sentence holds when a claim can be read in it
+APP_WORDS = _family(*CARRY_OUT, *CARRY_IN, *APP_NEW)
+CASE_WORDS = _family(BOTH, *REVIEW, *LITIGATION)
+NONE_WORDS = _family(NONE_CASES, *NONE_APPS, NONE_APPS_S3)
 PARTIAL_APPS = re.compile(r"法人|组织|企业|自然人|当面|信函|网上|网络|在线|传真|邮件|电话|纸质|书面|现场|邮寄|"
                           r"重复|逾期|延期|涉密|第三方|复议|诉讼|收费|不予|补正")
 
@@ -166,6 +187,7 @@ TYPOS: list[tuple[_Gated, str]] = [(_gate(re.compile(p), "条列" if "条列" in
     (r"本机关不掌我", "本机关不掌握"),
     (r"尚未审决", "尚未审结"),
 ]]
+TYPO_WORDS = _family(*(p for p, _ in TYPOS))
 
 HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十0-9]+[）)]|[0-9]+[.、．](?![0-9])"
                      r"|第[一二三四五六七八九十]+[章节部分])")
@@ -336,6 +358,8 @@ def _app_claims(report: Report) -> Iterator[Claim]:
     y = report.report_year
     for s in sentences(report):
         t = s.text
+        if not _holds_any(t, APP_WORDS):
+            continue
         taken: list[tuple[int, int]] = []
         for pat in CARRY_OUT:
             for m in pat.finditer(t):
@@ -386,6 +410,8 @@ def _case_claims(report: Report) -> Iterator[Claim]:
     y = report.report_year
     for s in sentences(report):
         t = s.text
+        if not _holds_any(t, CASE_WORDS):
+            continue
         taken: list[tuple[int, int]] = []
 
         def ok(m) -> bool:
@@ -431,6 +457,8 @@ def _none_claims(report: Report) -> Iterator[Claim]:
     y = report.report_year
     for s in sentences(report):
         t = s.text
+        if not _holds_any(t, NONE_WORDS):
+            continue
         for m in NONE_CASES.finditer(t):
             clause = re.split(r"[,;。]", t[m.start():])[0]
             whole = _clause_before(s, m.start()) + clause
@@ -526,6 +554,8 @@ def txt_pct(report: Report) -> Iterable[Finding]:
     """|stated % − 100·numerator/denominator| ≤ 0.5 pp, when both are stated in the same sentence:
     "共 D 件 … 其中 X M 件，占 P%" (same unit, D unique before 其中) or "受理 D 件，办结 N 件，办结率 P%" """
     for s in sentences(report):
+        if "%" not in s.text:  # PCT_RATE and PCT_ITEM both need one
+            continue
         for m in PCT_RATE.finditer(s.text):
             yield from _pct_check(report, s, m, float(m["n"]), float(m["d"]), float(m["p"]), f"{m['nverb']}率")
         for m, d in _pct_items(s):
@@ -612,6 +642,8 @@ def _label_typos(report: Report) -> Iterator[Finding]:
 def _text_typos(report: Report, printed_labels: list[str]) -> Iterator[Finding]:
     hits: dict[str, list[tuple[Sent, re.Match]]] = {}
     for s in sentences(report):
+        if not _holds_any(s.text, TYPO_WORDS):
+            continue
         for pat, correct in TYPOS:
             for m in pat.finditer(s.text):
                 if not any(m.group() in p for p in printed_labels):
@@ -677,6 +709,8 @@ class Done:
 def _done_claims(report: Report) -> Iterator[Done]:
     y = report.report_year
     for s in sentences(report):
+        if not DONE.may_match(s.text):
+            continue
         for m in DONE.finditer(s.text):
             v = _num(m["num"])
             if v is None or not _year_ok(s, m.start(), y) or not _ogi_context(s, m.start()):
@@ -734,6 +768,7 @@ OUTCOME_PATS = [(k, _gate(re.compile(rf"(?P<out>{w})(?:的)?(?:答复|处理|决
                [(k, _gate(re.compile(NUM + APP_UNIT + rf"(?:申请)?(?:均|已|依法)?(?:予以|作出|作|为|属于|被)?(?:了)?"
                                      rf"(?P<out>{w})(?!率|的政府信息|信息)"), OUTCOME_NEEDS[k]))
                 for k, w in OUTCOME_WORDS.items()]
+OUTCOME_WORDS_ANY = _family(*(p for _, p in OUTCOME_PATS))
 NOT_OUTCOME_CONTEXT = re.compile(r"主动公开|复议|诉讼|信访|投诉|咨询|热线|诉求|建议|提案")
 
 
@@ -756,7 +791,7 @@ def outcome_keys(report: Report, kind: str) -> tuple[str, ...]:
 def _outcome_claims(report: Report) -> Iterator[tuple[str, int, Sent, re.Match]]:
     y = report.report_year
     for s in sentences(report):
-        if "申请" not in s.text and s.section.key != "s3_applications":
+        if ("申请" not in s.text and s.section.key != "s3_applications") or not _holds_any(s.text, OUTCOME_WORDS_ANY):
             continue
         taken: list[tuple[int, int]] = []
         for kind, pat in OUTCOME_PATS:
@@ -864,6 +899,13 @@ def _t2_doc_patterns(v21: bool) -> tuple:
     return tuple(pats)
 
 
+@lru_cache(maxsize=2)
+def _t2_words(v21: bool) -> tuple[str, ...]:
+    """`_family` of the patterns `_t2_claims` reads."""
+    return _family(*(p for _, p in _t2_doc_patterns(v21)), *DECISION_STRICT, *DECISION_LOOSE,
+                   *((FEE_T2,) if v21 else ()))
+
+
 def _t2_doc_claims(report: Report, s: Sent) -> Iterator[T2Claim]:
     for keys, pat in _t2_doc_patterns(report.template_version == "v2021"):
         for m in pat.finditer(s.text):
@@ -878,7 +920,10 @@ def _t2_doc_claims(report: Report, s: Sent) -> Iterator[T2Claim]:
 @per_report
 def _t2_claims(report: Report) -> Iterator[T2Claim]:
     y = report.report_year
+    words = _t2_words(report.template_version == "v2021")
     for s in sentences(report):
+        if not _holds_any(s.text, words):
+            continue
         found: list[T2Claim] = list(_t2_doc_claims(report, s))
         for strict, pats in ((True, DECISION_STRICT), (False, DECISION_LOOSE)):
             for pat in pats:
@@ -959,6 +1004,7 @@ FEE_AMOUNT = [  # FEE_WORD holds 处理费
 ]
 FEE_NONE = _gate(re.compile(r"(?:未|没有|未曾|不曾|均未|从未|无|不存在)(?:向申请人)?(?:收取|收缴|征收|产生|发生)(?:过|任何)?"
                             + FEE_WORD), "处理费")
+FEE_WORDS = _family(*FEE_AMOUNT, FEE_NONE)
 FEE_NOT_ACTUAL = re.compile(r"每|标准|按件|按页|按量|超过|以上|以下|不超过|起收|单价|/|计收|减免|免收|免除|退还|退回|"
                             r"缴费通知|收费通知|应缴|应收|预计")
 FEE_PARTIAL = re.compile(r"部分|减免|免收|免除|低保|困难|其余|除|对|其中|个别|[0-9一二两三四五六七八九十]件")
@@ -985,6 +1031,8 @@ def fee_statements(report: Report) -> list[FeeStatement]:
     y = report.report_year
     out: list[FeeStatement] = []
     for s in sentences(report):
+        if not _holds_any(s.text, FEE_WORDS):
+            continue
         taken: list[tuple[int, int]] = []
         for pat in FEE_AMOUNT:
             for m in pat.finditer(s.text):

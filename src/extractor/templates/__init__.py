@@ -67,13 +67,23 @@ class Label:
         return (self.label,) + self.aliases
 
     def score(self, text: str) -> float:
-        return max(label_score(text, f) for f in self.forms)
+        s = label_score(text, self.label)
+        for f in self.aliases:
+            v = label_score(text, f)
+            if v > s:
+                s = v
+        return s
 
 
 def best_match(text: str, labels, threshold: float = 0.8) -> tuple[Label | None, float]:
     best, best_s = None, 0.0
+    score = label_score
     for lab in labels:
-        s = lab.score(text)
+        s = score(text, lab.label)
+        for f in lab.aliases:
+            v = score(text, f)
+            if v > s:
+                s = v
         if s > best_s:
             best, best_s = lab, s
     return (best, best_s) if best_s >= threshold else (None, best_s)

@@ -11,6 +11,7 @@ and ignores table labels such as 一、本年新收政府信息公开申请数�
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 import regex as re
 
@@ -75,25 +76,37 @@ class Candidate:
     score: float
 
 
-def _match_norm_prefix(text: str, start: int, target: str) -> int | None:
-    """End offset in `text` such that norm_label(text[start:end]) == target, if any."""
+_norm_char = lru_cache(maxsize=8192)(norm_label)  # norm_label of one character
+
+
+def _match_norm_prefix(text: str, start: int, target: str, pieces: list[str] | None = None) -> int | None:
+    """End offset in `text` such that norm_label(text[start:end]) == target, if any. `pieces`
+    keeps norm_label(text[start + k]) for k < len(pieces) between calls with the same start."""
     acc = ""
     i = start
     while i < len(text) and len(acc) < len(target):
-        acc += norm_label(text[i])
+        k = i - start
+        if pieces is not None and k < len(pieces):
+            acc += pieces[k]
+        else:
+            p = _norm_char(text[i])
+            if pieces is not None:
+                pieces.append(p)
+            acc += p
         i += 1
         if not target.startswith(acc):
             return None
     return i if acc == target else None
 
 
+@cache
 def _known_titles():
     out = []
     for spec in section_specs():
         for t in spec["titles"]:
             out.append((norm_label(t), spec["key"]))
     out.sort(key=lambda x: -len(x[0]))
-    return out
+    return tuple(out)
 
 
 def _classify(title: str) -> str | None:
@@ -112,8 +125,9 @@ def _candidates(text: str) -> list[Candidate]:
         before = text[m.start() - 1] if m.start() > 0 else "\n"
         boundary = before in "\n。；;！!？?：: \t\u3000）)" or m.start() == 0
         hit = None
+        pieces: list[str] = []  # the characters after the numeral, normalised, shared by the titles
         for nt, key in known:
-            end = _match_norm_prefix(text, pos, nt)
+            end = _match_norm_prefix(text, pos, nt, pieces)
             if end is not None:
                 hit = (end, key, 3.0)
                 break

@@ -13,25 +13,37 @@ import regex as re
 from ..model import Evidence, Report, Where
 from ..segment import CORE_ORDER
 from ..templates import norm_label
-from .common import POST2019, finding
+from .common import POST2019, finding, nfkc
 from .fmt import SECTION_CN
-from .registry import per_report, rule
+from .registry import per_report, rule, run_memo
 
 
 def compact(text: str | None) -> str:
-    return "".join(unicodedata.normalize("NFKC", text or "").split())
+    return "".join(nfkc(text or "").split())
+
+
+def _compact(report: Report, text: str | None) -> str:
+    """compact(text), computed once per `run_checks` call (several rules read the same sections)."""
+    memo = run_memo(report)
+    if memo is None:
+        return compact(text)
+    key = ("compact", text)
+    out = memo.get(key)
+    if out is None:
+        out = memo[key] = compact(text)
+    return out
 
 
 @per_report
 def body(report: Report) -> str:
     """The compact text of every section (headings included)."""
-    return "".join(compact(s.title) + compact(s.text) for s in report.sections)
+    return "".join(_compact(report, s.title) + _compact(report, s.text) for s in report.sections)
 
 
 @per_report
 def _sec_text(report: Report, key: str) -> str | None:
     s = report.section(key)
-    return None if s is None else compact(s.text)
+    return None if s is None else _compact(report, s.text)
 
 
 def _quote(text: str, n: int = 80) -> str:
@@ -202,7 +214,7 @@ def fmt_s1_aspects(report: Report):
     s1 = report.section("s1_overview")
     if s1 is None:
         return
-    text = compact(s1.text)
+    text = _compact(report, s1.text)
     for aspect, pat in S1_ASPECTS.items():
         if not pat.search(text):
             yield finding(report, "FMT-S1-ASPECTS", "warning",
@@ -249,7 +261,7 @@ def fmt_s5_both(report: Report):
     s5 = report.section("s5_problems")
     if s5 is None:
         return
-    text = compact(s5.text)
+    text = _compact(report, s5.text)
     missing = [what for what, pat in (("problems", S5_PROBLEMS), ("improvement measures", S5_MEASURES))
                if not pat.search(text)]
     if missing:
@@ -269,7 +281,7 @@ def fmt_s6_fee(report: Report):
         return
     s6 = report.section("s6_other")
     if s6 is not None:
-        if FEE_IN_S6.search(compact(s6.text)):
+        if FEE_IN_S6.search(_compact(report, s6.text)):
             return
     elif "信息处理费" in body(report):
         return
@@ -294,7 +306,7 @@ def fmt_s6_empty(report: Report):
     s6 = report.section("s6_other")
     if s6 is None:
         return
-    text = re.sub(r"[\p{P}\p{S}]", "", compact(s6.text))
+    text = re.sub(r"[\p{P}\p{S}]", "", _compact(report, s6.text))
     if text and S6_NOTHING.fullmatch(text):
         yield finding(report, "FMT-S6-EMPTY", "warning",
                       f"section 六 only says {s6.text.strip()!r}; since 2021 it reports at least the 信息处理费",

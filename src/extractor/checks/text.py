@@ -10,6 +10,7 @@ error costs the auditor's trust.
 """
 from __future__ import annotations
 
+import re as _re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,7 +22,7 @@ from rapidfuzz import fuzz
 from ..model import Evidence, Finding, Report, Section, Where
 from ..numbers import chinese_to_int
 from ..templates import get_template, norm_label
-from .common import POST2019, finding, fmt_num, val
+from .common import POST2019, finding, fmt_num, nfkc_chars, val
 from .registry import per_report, rule
 
 # --------------------------------------------------------------------------- cue data
@@ -193,6 +194,7 @@ HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二
                      r"|第[一二三四五六七八九十]+[章节部分])")
 PAGE_FOOTER = re.compile(r"(?m)^[ \t]*[-－—][ \t]*[0-9]{1,3}[ \t]*[-－—][ \t]*$")
 SENT_END = "。！？!?"
+_SENT_END = _re.compile("[。！？!?]")
 YEAR = re.compile(r"(?<![0-9])([0-9]{4})年")
 BRACKETED = re.compile(r"《[^》]*》|〔[^〕]*〕|\[[^\]]*\]")
 
@@ -247,13 +249,46 @@ def _compact(text: str, a: int, b: int) -> tuple[str, tuple[int, ...]]:
     return "".join(out), tuple(pos)
 
 
+# the characters for which str.isspace() is true
+_WS_RUN = _re.compile("[\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+
+
+def _compact_normal(norm: str, a: int, b: int) -> tuple[str, tuple[int, ...]]:
+    """`_compact(text, a, b)` when `norm` is text with each character NFKC-normalised on its own,
+    one character for one (`nfkc_chars`): whitespace runs are dropped run by run, not character
+    by character."""
+    out: list[str] = []
+    pos: list[int] = []
+    last = ""  # the last character output
+    i = a
+    for m in _WS_RUN.finditer(norm, a, b):
+        s, j = m.span()
+        if s > i:
+            out.append(norm[i:s])
+            pos.extend(range(i, s))
+            last = norm[s - 1]
+        if last and j < b and last.isascii() and last.isalnum():
+            nxt = norm[j]
+            if nxt.isascii() and nxt.isalnum():
+                out.append(" ")
+                pos.append(s)
+                last = " "
+        i = j
+    if i == a:
+        return norm[a:b], tuple(range(a, b))
+    if i < b:
+        out.append(norm[i:b])
+        pos.extend(range(i, b))
+    return "".join(out), tuple(pos)
+
+
 CLAUSE_PUNCT = re.compile(r"[。，,；;：:]")
 
 
 def _breaks(text: str) -> list[int]:
     """Sentence ends: 。！？, and line ends that close a heading or a short (table) line or
     precede a heading. Other line breaks (PDF wrapping) do not end a sentence."""
-    ends = [i + 1 for i, ch in enumerate(text) if ch in SENT_END]
+    ends = [m.end() for m in _SENT_END.finditer(text)]
     lines = text.split("\n")
     off = 0
     prev_end = None  # end offset of the previous non-blank line
@@ -276,11 +311,12 @@ def _split(text: str) -> tuple[tuple[int, int, str, tuple[int, ...]], ...]:
     """(start, end, compact text, offsets) of each sentence of a section's text; cached,
     because every rule of this module reads the same sentences."""
     text = PAGE_FOOTER.sub(lambda m: " " * len(m.group()), text)
+    norm = nfkc_chars(text)
     out = []
     a = 0
     for b in _breaks(text) + [len(text)]:
         if b > a:
-            comp, pos = _compact(text, a, b)
+            comp, pos = _compact(text, a, b) if norm is None else _compact_normal(norm, a, b)
             if comp.strip():
                 out.append((a, b, comp, pos))
             a = b

@@ -14,7 +14,7 @@ import re as _re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import regex as re
 from rapidfuzz import fuzz
@@ -520,12 +520,14 @@ def _sum(report: Report, keys: tuple[str, ...]) -> float | None:
     return None if any(v is None for v in vals) else sum(vals)
 
 
-def _compare(report: Report, rule_id: str, claims: Iterable[Claim], kinds: Iterable[str]) -> Iterator[Finding]:
-    """One finding per narrative statement whose number equals neither the table nor an alternative reading."""
+def _compare(report: Report, rule_id: str, claims: Callable[[Report], Iterable[Claim]],
+             kinds: Iterable[str]) -> Iterator[Finding]:
+    """One finding per narrative statement (of `claims(report)`) whose number equals neither the
+    table nor an alternative reading."""
     if report.template_version not in POST2019:
         return
     seen: set[str] = set()
-    for c in claims:
+    for c in claims(report):
         if c.kind not in kinds or c.sent.scope(c.i) + c.kind in seen:
             continue
         seen.add(c.sent.scope(c.i) + c.kind)
@@ -549,40 +551,40 @@ def txt_app_new(report: Report) -> Iterable[Finding]:
     """narrative "新收/收到/受理…申请 N 件", "收到 N 件申请", "依申请公开的政府信息 N 条" == t3.new_received.total
     (also accepted: new_received + carried_over when the sentence mentions 结转; for the 依申请公开的政府信息
     wording, r_granted, r_granted + r_partial or r_total)"""
-    return _compare(report, "TXT-APP-NEW", _app_claims(report), {"new"})
+    return _compare(report, "TXT-APP-NEW", _app_claims, {"new"})
 
 
 @rule("TXT-APP-CARRY-IN", "error", "Narrative count of applications carried over differs from T3", "PRACT; LOCAL")
 def txt_app_carry_in(report: Report) -> Iterable[Finding]:
     """narrative "上年结转 N 件" / "N 件为上年结转" / "Y-1年结转至Y年 N 件" == t3.carried_over.total"""
-    return _compare(report, "TXT-APP-CARRY-IN", _app_claims(report), {"carry_in"})
+    return _compare(report, "TXT-APP-CARRY-IN", _app_claims, {"carry_in"})
 
 
 @rule("TXT-APP-CARRY-OUT", "error", "Narrative count of applications carried forward differs from T3",
       "PRACT; LOCAL")
 def txt_app_carry_out(report: Report) -> Iterable[Finding]:
     """narrative "结转下年度(继续办理) N 件" / "N 件结转下年度" / "结转至Y+1年 N 件" == t3.carried_forward.total"""
-    return _compare(report, "TXT-APP-CARRY-OUT", _app_claims(report), {"carry_out"})
+    return _compare(report, "TXT-APP-CARRY-OUT", _app_claims, {"carry_out"})
 
 
 @rule("TXT-REVIEW", "error", "Narrative count of administrative reviews differs from T4", "PRACT; LOCAL")
 def txt_review(report: Report) -> Iterable[Finding]:
     """narrative "行政复议 N 件/起" (in s4 or an information-disclosure sentence) == t4.review.total"""
-    return _compare(report, "TXT-REVIEW", _case_claims(report), {"review"})
+    return _compare(report, "TXT-REVIEW", _case_claims, {"review"})
 
 
 @rule("TXT-LITIGATION", "error", "Narrative count of lawsuits differs from T4", "PRACT; LOCAL")
 def txt_litigation(report: Report) -> Iterable[Finding]:
     """narrative "行政诉讼 N 件/起" == t4.lit_direct.total + t4.lit_after_review.total;
     "未经复议直接起诉 N 件" == t4.lit_direct.total; "复议后起诉 N 件" == t4.lit_after_review.total"""
-    return _compare(report, "TXT-LITIGATION", _case_claims(report), {"lit", "lit_direct", "lit_after"})
+    return _compare(report, "TXT-LITIGATION", _case_claims, {"lit", "lit_direct", "lit_after"})
 
 
 @rule("TXT-NONE-CLAIM", "error", "Narrative says none, the table says otherwise", "PRACT; LOCAL")
 def txt_none_claim(report: Report) -> Iterable[Finding]:
     """"未发生/未收到/没有/无 … 行政复议" ⇒ t4.review.total == 0; "… 行政诉讼" ⇒
     t4.lit_direct.total + t4.lit_after_review.total == 0; "未收到…政府信息公开申请" ⇒ t3.new_received.total == 0"""
-    return _compare(report, "TXT-NONE-CLAIM", _none_claims(report), {"new", "review", "lit"})
+    return _compare(report, "TXT-NONE-CLAIM", _none_claims, {"new", "review", "lit"})
 
 
 @rule("TXT-PCT", "warning", "Stated percentage does not match its own numerator and denominator", "PRACT")

@@ -145,7 +145,7 @@ BAD_CHARS = _re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # control characters 
 
 def _looks_binary(text: str) -> bool:
     sample = text[:20000]
-    if not sample:
+    if not sample or BAD_CHARS.search(sample) is None:  # (the usual page: nothing to count)
         return False
     bad = len(sample) - len(BAD_CHARS.sub("", sample))
     return bad / len(sample) > 0.02

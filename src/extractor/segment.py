@@ -109,6 +109,34 @@ def _known_titles():
     return tuple(out)
 
 
+@cache
+def _known_titles_by_first() -> dict[str, tuple[tuple[str, str], ...]] | None:
+    """The known titles by their first character, each list in `_known_titles` order (None when a
+    title is empty: it would match anything)."""
+    out: dict[str, list] = {}
+    for nt, key in _known_titles():
+        if not nt:
+            return None
+        out.setdefault(nt[0], []).append((nt, key))
+    return {c: tuple(v) for c, v in out.items()}
+
+
+def _first_norm_char(text: str, start: int, pieces: list[str]) -> str:
+    """The first character of norm_label(text[start + k]) for k = 0, 1, … that is not empty ("" at
+    the end of the text), filling `pieces` as `_match_norm_prefix` does."""
+    i = start + len(pieces)
+    for p in pieces:
+        if p:
+            return p[0]
+    while i < len(text):
+        p = _norm_char(text[i])
+        pieces.append(p)
+        if p:
+            return p[0]
+        i += 1
+    return ""
+
+
 def _classify(title: str) -> str | None:
     nt = norm_label(title)
     for spec in section_specs():
@@ -118,7 +146,8 @@ def _classify(title: str) -> str | None:
 
 
 def _candidates(text: str) -> list[Candidate]:
-    known = _known_titles()
+    known_all = _known_titles()
+    by_first = _known_titles_by_first()
     out = []
     for m in HEADING.finditer(text):
         pos = m.end()
@@ -126,6 +155,8 @@ def _candidates(text: str) -> list[Candidate]:
         boundary = before in "\n。；;！!？?：: \t\u3000）)" or m.start() == 0
         hit = None
         pieces: list[str] = []  # the characters after the numeral, normalised, shared by the titles
+        # only a title starting with the first character of the normalised text can match it
+        known = known_all if by_first is None else by_first.get(_first_norm_char(text, pos, pieces), ())
         for nt, key in known:
             end = _match_norm_prefix(text, pos, nt, pieces)
             if end is not None:

@@ -55,6 +55,7 @@ class Pattern:
 
 _META = set("\\.^$*+?{}[]()|")
 _QUANT = "?*+{"
+_QUANTIFIER = re.compile(r"\{(?:\d+|\d+,\d*|,\d+)\}")
 _WORDS_GROUP = re.compile(r"\(\?:([^\\.^$*+?{}\[\]()|]+(?:\|[^\\.^$*+?{}\[\]()|]+)*)\)")
 
 
@@ -108,23 +109,57 @@ def _needs(rx: re.Pattern) -> tuple[str, ...]:
             return ()
         else:
             i += 1
+    def skip_quant(j: int) -> int | None:
+        """The index after a quantifier at src[j] (j itself when there is none); None for a "{"
+        that is not a quantifier."""
+        if j < len(src) and src[j] in "?*+":
+            j += 1
+        elif j < len(src) and src[j] == "{":
+            m = _QUANTIFIER.match(src, j)
+            if m is None:
+                return None
+            j = m.end()
+        else:
+            return j
+        if j < len(src) and src[j] in "?+":  # lazy or possessive
+            j += 1
+        return j
+
+    # the first item that every match holds: plain text, or a group of plain alternatives, that no
+    # quantifier makes optional; other items (groups, classes, \s and the like, lookarounds) are
+    # stepped over
     i = 0
     while i < len(src):
         ch = src[i]
         if ch == "(":
             j = skip_group(i)
-            if src[j:j + 1] and src[j] in _QUANT:
-                return ()  # an optional or repeated group: what follows would need care; stop
-            m = _WORDS_GROUP.fullmatch(src, i, j)
-            if m:
-                return tuple(m.group(1).split("|"))
-            i = j
-        elif ch == "[":
-            i = skip_class(i)
-            if src[i:i + 1] and src[i] in _QUANT:
+            k = skip_quant(j)
+            if k is None:
                 return ()
-        elif ch == "\\" or ch in ".^$":
-            return ()  # (an escape may be \p{…} or a back reference: stop)
+            if k == j:
+                m = _WORDS_GROUP.fullmatch(src, i, j)
+                if m:
+                    return tuple(m.group(1).split("|"))
+            i = k
+        elif ch == "[":
+            k = skip_quant(skip_class(i))
+            if k is None:
+                return ()
+            i = k
+        elif ch == "\\":
+            if src[i + 1:i + 2] not in ("s", "S", "d", "D", "w", "W"):
+                return ()  # (an escape may be \p{…}, a character or a back reference: stop)
+            k = skip_quant(i + 2)
+            if k is None:
+                return ()
+            i = k
+        elif ch in "^$":
+            i += 1
+        elif ch == ".":
+            k = skip_quant(i + 1)
+            if k is None:
+                return ()
+            i = k
         elif ch in _QUANT or ch in ")|]}":
             return ()
         else:
@@ -132,7 +167,12 @@ def _needs(rx: re.Pattern) -> tuple[str, ...]:
             while n < len(src) and src[n] not in _META:
                 n += 1
             word = src[i:n - 1] if n < len(src) and src[n] in _QUANT else src[i:n]
-            return (word,) if word else ()
+            if word:
+                return (word,)
+            k = skip_quant(n)  # one optional character
+            if k is None:
+                return ()
+            i = k
     return ()
 
 
@@ -143,6 +183,20 @@ class Stat:
     unit: str
     unit_rx: re.Pattern
     patterns: tuple[Pattern, ...]
+
+    @property
+    def sections(self) -> frozenset[str] | None:
+        """The sections where one of the patterns applies (None: any)."""
+        if any(p.sections is None for p in self.patterns):
+            return None
+        return frozenset().union(*(p.sections for p in self.patterns))
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """Words one of which a text holds when any of the patterns may match it (() if unknown)."""
+        if not self.patterns or any(not p.needs for p in self.patterns):
+            return ()
+        return tuple(sorted({w for p in self.patterns for w in p.needs}))
 
 
 def _expand(src: str, macros: dict[str, str], units: str) -> str:
@@ -264,6 +318,19 @@ def _hits(stat: Stat, si: int, sec: Section, folded: str, index: list[int]) -> l
     return sorted(out)
 
 
+@lru_cache(maxsize=None)
+def _stat_gates() -> tuple[tuple[frozenset[str] | None, tuple[str, ...]], ...]:
+    """(sections, words) of each stat of `load_stats()`, in order."""
+    return tuple((s.sections, s.needs) for s in load_stats())
+
+
+def _holds_any(text: str, words: tuple[str, ...]) -> bool:
+    for w in words:
+        if w in text:
+            return True
+    return False
+
+
 def _first_usable(hits: list[_Hit], claimed: list[tuple[int, int, int]]) -> tuple[_Hit, float] | None:
     """The first of `hits` (sorted) whose number is not claimed yet and reads as a value."""
     for h in hits:
@@ -284,15 +351,20 @@ def extract_v2007_stats(sections: list[Section],
     (the pipeline passes one that gives source lines and offsets in the document);
     without it, `where` is the section's with the offsets in its text."""
     stats = load_stats()
+    gates = _stat_gates()
     folded: list[tuple[str, list[int]] | None] = [None] * len(sections)  # fold() of each, when needed
     claimed: list[tuple[int, int, int]] = []  # (section, start, end) of numbers already taken
     found: list[tuple[_Hit, Stat, float]] = []
-    for stat in stats:
+    for stat, (secs, words) in zip(stats, gates):
         # the first usable hit in document order: hits sort by section first, so the sections are
         # searched one by one and the later ones only when the earlier ones have none
         for si, sec in enumerate(sections):
+            if secs is not None and sec.key not in secs:
+                continue  # no pattern of the stat applies to this section
             if folded[si] is None:
                 folded[si] = fold(sec.text or "")
+            if words and not _holds_any(folded[si][0], words):
+                continue  # no pattern of the stat can match here
             hit = _first_usable(_hits(stat, si, sec, *folded[si]), claimed)
             if hit is not None:
                 h, value = hit

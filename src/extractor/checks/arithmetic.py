@@ -14,11 +14,7 @@ BLOCK_CN = {"review": "行政复议", "lit_direct": "行政诉讼·未经复议�
 
 def _t3_rows(report: Report) -> list[str]:
     """T3 row keys printed in this report, in first-seen order."""
-    seen: list[str] = []
-    for c in report.cells:
-        if c.table == "t3" and c.row_key not in seen:
-            seen.append(c.row_key)
-    return seen
+    return list(dict.fromkeys(c.row_key for c in report.cells if c.table == "t3"))
 
 
 def unreadable_rows(report: Report, table: str) -> set[str]:

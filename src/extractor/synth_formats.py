@@ -338,11 +338,20 @@ def _docx_table(doc, t: TableSpec) -> None:
     for row in table.rows:
         for c, w in zip(row.cells, t.widths):
             c.width = Twips(w)
+    # `table.cell(r, c)` rebuilds the whole grid on every call (seconds per report): the grid is
+    # taken once, before any merge. Cells never overlap, so each cell's top-left `w:tc` is still
+    # the one of the plain grid after the other cells' merges, and a merge keeps it.
+    grid = table._cells
+
+    def at(r: int, k: int):
+        return grid[r * t.n_cols + k]
+
     for c in t.cells:  # merges first (python-docx writes w:gridSpan and w:vMerge)
         if c.rowspan > 1 or c.colspan > 1:
-            table.cell(c.row, c.col).merge(table.cell(c.row + c.rowspan - 1, c.col + c.colspan - 1))
+            # what `_Cell.merge` does once it has found the span's top-left `w:tc` and size
+            at(c.row, c.col)._tc._grow_to(c.colspan, c.rowspan)
     for c in t.cells:
-        cell = table.cell(c.row, c.col)
+        cell = at(c.row, c.col)
         cell.width = Twips(sum(t.widths[c.col:c.col + c.colspan]))
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         if c.vertical:

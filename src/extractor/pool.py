@@ -208,6 +208,17 @@ class WorkerPool:
                         self.peak_rss = max(self.peak_rss, rss)
                         if self.memory_limit and rss > self.memory_limit // 2:
                             w.done = self.max_tasks  # grown: replace it before its next file
+                    if w.done < self.max_tasks and w.proc.poll() is None:
+                        # the next file now, before the result is handed on: the caller may take a
+                        # while with it (a shard written), and the worker would sit idle meanwhile
+                        t = next_task()
+                        if t is not None:
+                            try:
+                                w.give(*t)
+                            except OSError:  # died between tasks: hand the file to a new worker
+                                todo.appendleft(t)
+                                w.task = None
+                                w.done = self.max_tasks
                     yield msg[1]
                     continue
                 now = time.monotonic()

@@ -79,7 +79,7 @@ class RunSummary:
     parsed: int = 0          # files parsed in this run
     cached: int = 0          # files taken from the cache
     reused_shards: int = 0   # shards of an interrupted run reused as they were
-    pages: int = 0
+    pages: int = 0           # pages of every file (1 for a file without pages, 0 when it failed)
     seconds: float = 0.0
     peak_worker_rss: int = 0
 
@@ -90,7 +90,7 @@ class RunSummary:
                  "  findings:    " + ", ".join(f"{k} {self.by_severity.get(k, 0)}" for k in ("error", "warning", "info")),
                  "  top rules:   " + (", ".join(f"{k} {v}" for k, v in self.by_rule.most_common(8)) or "-"),
                  f"  work:        {self.parsed} parsed, {self.cached} from cache, {self.reused_shards} shards reused,"
-                 f" {self.seconds:.1f} s"]
+                 f" {self.pages} pages, {self.seconds:.1f} s"]
         for st, err in self.not_ok[:10]:
             lines.append(f"  {st:<8} {err}")
         more = sum(v for k, v in self.by_status.items() if k != "ok") - len(self.not_ok[:10])
@@ -266,9 +266,15 @@ def _run(sources: list[Source], out: Path, opts: RunOptions, cache_dir: Path, t0
                 del open_shards[s]
 
     digests: list[Digest | None] = [None] * len(sources)
+    # one tuple of cell keys per distinct key set: unpickled, every digest has its own copies of
+    # the ~200 key strings (~20 KB a report, the bulk of a digest), most reports the same set
+    key_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
     for s, _, _ in plan:
         for i, d in shards.digests(s):
+            d.cell_keys = key_sets.setdefault(d.cell_keys, d.cell_keys)
             digests[i] = d
+    del key_sets
+    summary.pages = sum(d.pages for d in digests)
     ids = unique_ids([d.report for d in digests])
     for d, rid in zip(digests, ids):
         d.report.report_id = rid

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -38,50 +38,109 @@ ESTIMATE_FLOOR = 0.70
 assert BANDS * ROWS == MINHASH_N
 
 
-def corpus_findings(digests: list[Digest], load: Callable[[int], Report | None]) -> dict[int, list[Finding]]:
-    """Findings of the corpus-level rules, by index of the report they are attached to.
-    `load(i)`: the full report i (from the cache), or None when it is not there."""
+PAIR_BATCH = 400  # reports per call of the cross-year rules (several bodies, each compared apart)
+
+
+def pair_batches(digests: list[Digest]) -> list[list[list[int]]]:
+    """The bodies with two consecutive years (lists of report indices), in batches of about
+    `PAIR_BATCH` reports: the work of the cross-year rules."""
     slims = [d.report for d in digests]
     pos = {id(r): i for i, r in enumerate(slims)}
-    found: dict[int, dict[str, Finding]] = defaultdict(dict)
-
-    def add(i: int, f: Finding, sha: str) -> None:
-        f.fill_fingerprint(sha)
-        found[i].setdefault(f.fingerprint, f)  # one finding per defect, even if a rule yields it twice
-
-    pair_rules = [r for rid, r in sorted(CORPUS_RULES.items()) if rid != "DUP-PEER"]
+    batches, cur, n = [], [], 0
     g = groups(slims)
     for body in sorted(g):
         years = g[body]
         if not any(y - 1 in years for y in years):
             continue
+        members = [pos[id(r)] for lst in years.values() for r in lst]
+        cur.append(members)
+        n += len(members)
+        if n >= PAIR_BATCH:
+            batches.append(cur)
+            cur, n = [], 0
+    if cur:
+        batches.append(cur)
+    return batches
+
+
+def pair_findings(cache_dir: str | None, bodies: list[list[tuple[int, str, str, Report]]]) -> list[tuple[int, Finding]]:
+    """The cross-year rules over each body of `bodies` — (index, cache key, report id, digest
+    report) per report — with the reports loaded in full from the cache (a report missing
+    there is compared on its digest alone). Runs in a pool worker or in the run's process."""
+    from .worker import load_entry
+
+    out = []
+    for members in bodies:
         full, back = [], {}
-        for lst in years.values():
-            for r in lst:
-                i = pos[id(r)]
-                rep = load(i) or r  # not cached (cannot happen in a normal run): compared on its metadata only
-                back[id(rep)] = i
-                full.append(rep)
-        for rule in pair_rules:
+        for i, key, rid, slim in members:
+            rep = (load_entry(cache_dir, key) if cache_dir else None) or slim
+            rep.report_id = rid
+            back[id(rep)] = i
+            full.append(rep)
+        for rule in PAIR_RULES():
             for rep, f in rule.fn(list(full)):
-                add(back[id(rep)], f, rep.sha256)
+                f.fill_fingerprint(rep.sha256)
+                out.append((back[id(rep)], f))
+    return out
+
+
+def PAIR_RULES():
+    return [r for rid, r in sorted(CORPUS_RULES.items()) if rid != "DUP-PEER"]
+
+
+def corpus_findings(digests: list[Digest], load: Callable[[int], Report | None],
+                    pair_calls: Callable[[list[list[list[int]]]], Iterable[list[tuple[int, Finding]]]] | None = None
+                    ) -> dict[int, list[Finding]]:
+    """Findings of the corpus-level rules, by index of the report they are attached to.
+    `load(i)`: the full report i (from the cache), or None when it is not there.
+    `pair_calls(batches)`: runs `pair_findings` over the batches of `pair_batches` (the corpus
+    runner shares them out over its workers); by default they run here, through `load`."""
+    slims = [d.report for d in digests]
+    pos = {id(r): i for i, r in enumerate(slims)}
+    found: dict[int, dict[str, Finding]] = defaultdict(dict)
+
+    def add(i: int, f: Finding) -> None:
+        found[i].setdefault(f.fingerprint, f)  # one finding per defect, even if a rule yields it twice
+
+    batches = pair_batches(digests)
+    if pair_calls is None:
+        def pair_calls(batches):
+            for batch in batches:
+                out = []
+                for members in batch:
+                    full, back = [], {}
+                    for i in members:
+                        rep = load(i) or slims[i]
+                        back[id(rep)] = i
+                        full.append(rep)
+                    for rule in PAIR_RULES():
+                        for rep, f in rule.fn(list(full)):
+                            f.fill_fingerprint(rep.sha256)
+                            out.append((back[id(rep)], f))
+                yield out
+    for res in pair_calls(batches):
+        for i, f in res:
+            add(i, f)
 
     if "DUP-PEER" in CORPUS_RULES:
         n_grams = {id(d.report): d.n_grams for d in digests}
         sigs = {id(d.report): d.signature for d in digests}
 
-        @lru_cache(maxsize=512)
+        @lru_cache(maxsize=64)
         def grams(i: int) -> frozenset[str]:
             rep = load(i)
             return narrative_grams(rep) if rep is not None else frozenset()
 
         def similar(docs: dict[str, tuple[str, Report]]):
+            grams.cache_clear()  # one year's narratives at a time
             return similar_pairs_minhash(
                 {k: np.frombuffer(sigs[id(r)], dtype="<u8") for k, (_, r) in docs.items()},
                 lambda k: grams(pos[id(docs[k][1])]), DUP_THRESHOLD)
 
         for rep, f in dup_peer_findings(slims, lambda r: n_grams[id(r)] if sigs[id(r)] else 0, similar):
-            add(pos[id(rep)], f, rep.sha256)
+            f.fill_fingerprint(rep.sha256)
+            add(pos[id(rep)], f)
+        grams.cache_clear()
     return {i: sorted(fs.values(), key=lambda f: (f.rule_id, f.fingerprint)) for i, fs in found.items()}
 
 

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from collections import deque
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -28,6 +29,23 @@ from .sources import Source
 from .worker import Job, Result, failed_report, result_of
 
 POLL = 0.05
+
+
+@dataclass(frozen=True)
+class Call:
+    """A task that is not a file: call `fn` ("module:function") with `args` in a worker (the
+    run's closing work — corpus rules, dataset writing — shared out over the same processes).
+    Calls have no time limit; the memory limit holds."""
+    index: int
+    fn: str
+    args: tuple = ()
+
+
+@dataclass
+class CallResult:
+    index: int
+    value: object = None
+    error: str | None = None       # the worker's traceback, or why the worker was lost
 # not `-m extractor.worker`: that would make the worker's classes `__main__.Result`
 _MAIN = "import sys; from extractor.worker import main; sys.exit(main(sys.argv[1:]))"
 
@@ -62,15 +80,15 @@ class _Worker:
         self.send_conn = Connection(w1, readable=False)
         self.recv_conn = Connection(r2, writable=False)
         self.send_conn.send(("job", job))
-        self.task: tuple[int, Source] | None = None
+        self.task: tuple[int, Source] | Call | None = None
         self.started = 0.0
         self.done = 0
         self.peak = 0
 
-    def give(self, index: int, source: Source) -> None:
-        self.task = (index, source)
+    def give(self, task: tuple[int, Source] | Call) -> None:
+        self.task = task
         self.started = time.monotonic()
-        self.send_conn.send(("task", index, source))
+        self.send_conn.send(("call", task) if isinstance(task, Call) else ("task", *task))
 
     def kill(self) -> None:
         try:
@@ -146,14 +164,17 @@ class WorkerPool:
         self.workers.remove(w)
         w.kill() if kill else w.stop()
 
-    def _failure(self, w: _Worker, reason: str) -> Result:
+    def _failure(self, w: _Worker, reason: str) -> Result | CallResult:
+        if isinstance(w.task, Call):
+            return CallResult(w.task.index, error=f"{w.task.fn}: {reason}")
         index, source = w.task
         rep = failed_report(source, f"{source.name}: {reason}")
         return result_of(index, source, rep, seconds=time.monotonic() - w.started, limit_failure=True)
 
-    def imap_unordered(self, tasks: Iterable[tuple[int, Source]]) -> Iterator[Result]:
-        """Results of every task, as they finish. A task whose worker breaks a limit or dies
-        yields a `failed` result saying so; the other tasks go on."""
+    def imap_unordered(self, tasks: Iterable[tuple[int, Source] | Call]) -> Iterator[Result | CallResult]:
+        """Results of every task, as they finish. A file whose worker breaks a limit or dies
+        yields a `failed` result saying so (a `Call`: a `CallResult` with the error); the other
+        tasks go on."""
         todo = deque()
         it = iter(tasks)
         exhausted = False
@@ -182,7 +203,7 @@ class WorkerPool:
                     if t is None:
                         break
                     try:
-                        w.give(*t)
+                        w.give(t)
                     except OSError:  # died between tasks: hand the file to a new worker
                         todo.appendleft(t)
                         w.task = None
@@ -214,7 +235,7 @@ class WorkerPool:
                         t = next_task()
                         if t is not None:
                             try:
-                                w.give(*t)
+                                w.give(t)
                             except OSError:  # died between tasks: hand the file to a new worker
                                 todo.appendleft(t)
                                 w.task = None
@@ -222,7 +243,7 @@ class WorkerPool:
                     yield msg[1]
                     continue
                 now = time.monotonic()
-                if self.time_limit and now - w.started > self.time_limit:
+                if self.time_limit and now - w.started > self.time_limit and not isinstance(w.task, Call):
                     yield self._failure(w, f"time limit exceeded ({self.time_limit:g} s per file); the file was "
                                            f"stopped")
                     self._retire(w, kill=True)

@@ -241,31 +241,67 @@ def _run(sources: list[Source], out: Path, opts: RunOptions, cache_dir: Path, t0
                 for _ in srcs:
                     opts.progress(None)
 
-    if todo:
-        from .corpus import prepare_legacy
+    pool = None
+    if not opts.dask:
+        from .pool import WorkerPool
 
-        prepare_legacy([Path(x.file) for _, _, srcs in todo for x in srcs if x.member is None])
-        tasks = ((first + i, src) for _, first, srcs in todo for i, src in enumerate(srcs))
-        open_shards: dict[int, dict[int, Result]] = {}
-        shard_of = {first + i: s for s, first, srcs in todo for i in range(len(srcs))}
-        firsts = {s: (first, len(srcs)) for s, first, srcs in todo}
-        for res in _execute(tasks, job, opts, summary):
-            if res.blob is not None and res.cache_key and not res.limit_failure:
-                write_entry(cache_dir, res.cache_key, res.blob)
-                res.blob = None
-            summary.parsed += not res.cached
-            summary.cached += res.cached
-            s = shard_of[res.index]
-            got = open_shards.setdefault(s, {})
-            got[res.index] = res
-            if opts.progress:
-                opts.progress(res)
-            first, n = firsts[s]
-            if len(got) == n:
-                shards.write(s, first, [got[i] for i in range(first, first + n)], manifests[s])
-                del open_shards[s]
+        mem = opts.memory_limit_mb * 2**20 if opts.memory_limit_mb else None
+        pool = WorkerPool(opts.jobs or cpu_count(), job, time_limit=opts.time_limit, memory_limit=mem)
+    try:
+        if todo:
+            _parse(todo, job, opts, summary, shards, manifests, cache_dir, pool)
+        digests, ids = _digests(plan, shards, summary)
+        extra: dict[int, list] = {}
+        if opts.corpus_checks:
+            extra = _corpus_checks(sources, digests, ids, job, cache_dir, pool)
+        _finalize(out, plan, digests, ids, extra, opts, summary, pool)
+    finally:
+        if pool is not None:
+            summary.peak_worker_rss = pool.peak_rss
+            pool.close()
+    if not opts.keep_work:
+        shutil.rmtree(work, ignore_errors=True)
+    summary.seconds = time.monotonic() - t0
+    return summary
 
-    digests: list[Digest | None] = [None] * len(sources)
+
+def _parse(todo, job: Job, opts: RunOptions, summary: RunSummary, shards: Shards, manifests, cache_dir: Path,
+           pool) -> None:
+    """Every file of the unfinished shards, through the pool (or Dask); each shard written as
+    soon as its last file is back."""
+    from .corpus import prepare_legacy
+
+    prepare_legacy([Path(x.file) for _, _, srcs in todo for x in srcs if x.member is None])
+    tasks = ((first + i, src) for _, first, srcs in todo for i, src in enumerate(srcs))
+    open_shards: dict[int, dict[int, Result]] = {}
+    shard_of = {first + i: s for s, first, srcs in todo for i in range(len(srcs))}
+    firsts = {s: (first, len(srcs)) for s, first, srcs in todo}
+    if pool is None:
+        from .dask_run import dask_results
+
+        results = dask_results(tasks, job, opts)
+    else:
+        results = pool.imap_unordered(tasks)
+    for res in results:
+        if res.blob is not None and res.cache_key and not res.limit_failure:
+            write_entry(cache_dir, res.cache_key, res.blob)
+            res.blob = None
+        summary.parsed += not res.cached
+        summary.cached += res.cached
+        s = shard_of[res.index]
+        got = open_shards.setdefault(s, {})
+        got[res.index] = res
+        if opts.progress:
+            opts.progress(res)
+        first, n = firsts[s]
+        if len(got) == n:
+            shards.write(s, first, [got[i] for i in range(first, first + n)], manifests[s])
+            del open_shards[s]
+
+
+def _digests(plan, shards: Shards, summary: RunSummary) -> tuple[list[Digest], list[str]]:
+    """Every file's digest (from the shards), with its final report id."""
+    digests: list[Digest | None] = [None] * sum(len(srcs) for _, _, srcs in plan)
     # one tuple of cell keys per distinct key set: unpickled, every digest has its own copies of
     # the ~200 key strings (~20 KB a report, the bulk of a digest), most reports the same set
     key_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -273,48 +309,40 @@ def _run(sources: list[Source], out: Path, opts: RunOptions, cache_dir: Path, t0
         for i, d in shards.digests(s):
             d.cell_keys = key_sets.setdefault(d.cell_keys, d.cell_keys)
             digests[i] = d
-    del key_sets
     summary.pages = sum(d.pages for d in digests)
     ids = unique_ids([d.report for d in digests])
     for d, rid in zip(digests, ids):
         d.report.report_id = rid
-    extra: dict[int, list] = {}
-    if opts.corpus_checks:
-        from .corpus_checks import corpus_findings
+    return digests, ids
 
-        def load(i: int):
-            rep = load_entry(cache_dir, _key_of(job, sources[i], digests[i]))
-            if rep is not None:
-                rep.report_id = ids[i]
-            return rep
 
-        extra = corpus_findings(digests, load)
-    _finalize(out, plan, shards, digests, ids, extra, opts, summary)
-    if not opts.keep_work:
-        shutil.rmtree(work, ignore_errors=True)
-    summary.seconds = time.monotonic() - t0
-    return summary
+def _corpus_checks(sources: list[Source], digests: list[Digest], ids: list[str], job: Job, cache_dir: Path,
+                   pool) -> dict[int, list]:
+    """The corpus-level rules: the cross-year comparisons shared out over the pool's workers
+    (by batches of bodies), DUP-PEER here."""
+    from .corpus_checks import corpus_findings
+    from .pool import Call
+
+    def load(i: int):
+        rep = load_entry(cache_dir, _key_of(job, sources[i], digests[i]))
+        if rep is not None:
+            rep.report_id = ids[i]
+        return rep
+
+    def pair_calls(batches):
+        calls = [Call(n, "extractor.corpus_checks:pair_findings",
+                      (str(cache_dir), [[(i, _key_of(job, sources[i], digests[i]), ids[i], digests[i].report)
+                                         for i in members] for members in batch]))
+                 for n, batch in enumerate(batches)]
+        return _map_calls(calls, pool)
+
+    return corpus_findings(digests, load, pair_calls)
 
 
 def _key_of(job: Job, src: Source, d: Digest) -> str:
     from .worker import cache_key
 
     return cache_key(job, src.name, d.report.sha256)
-
-
-def _execute(tasks, job: Job, opts: RunOptions, summary: RunSummary):
-    if opts.dask:
-        from .dask_run import dask_results
-
-        yield from dask_results(tasks, job, opts)
-        return
-    from .pool import WorkerPool
-
-    jobs = opts.jobs or cpu_count()
-    mem = opts.memory_limit_mb * 2**20 if opts.memory_limit_mb else None
-    with WorkerPool(jobs, job, time_limit=opts.time_limit, memory_limit=mem) as pool:
-        yield from pool.imap_unordered(tasks)
-        summary.peak_worker_rss = pool.peak_rss
 
 
 def unique_ids(reports: list) -> list[str]:
@@ -383,43 +411,88 @@ class _Writer:
         return done
 
 
-def _finalize(out: Path, plan, shards: Shards, digests: list[Digest], ids: list[str], extra: dict[int, list],
-              opts: RunOptions, summary: RunSummary) -> None:
+def write_dataset(out: str, work: str, name: str, plan: list[tuple[int, int, int]], ids: list[str],
+                  formats: tuple[str, ...], keys: list[str] | None = None, extra: dict[int, list[tuple]] | None = None,
+                  accepted: frozenset[str] = frozenset()) -> dict:
+    """Write one final dataset from the shard parts (`plan`: (shard, first index, n files)),
+    report ids from `ids`. `wide`: one column per cell key of `keys`. `extra`: the rows of the
+    corpus-level findings by report index (`findings`: added to the file's own rows; `reports`:
+    added to the counts). Runs in a pool worker or in the run's own process; returns the
+    counts of the run summary for `reports` and `findings`."""
+    extra = extra or {}
+    shards = Shards(Path(work))
+    part = "cells" if name == "wide" else name
+    w = _Writer(Path(out), name, arrow_schema(name, keys or ()) if name == "wide" else arrow_schema(name), formats)
+    counts = {"by_status": Counter(), "by_format": Counter(), "by_severity": Counter(), "by_rule": Counter(),
+              "not_ok": []}
+    for s, first, n in plan:
+        df = shards.frame(s, part)
+        idmap = pd.Series(ids[first:first + n], index=range(first, first + n), dtype="string")
+        df["report_id"] = idmap.loc[df["_i"].to_numpy()].to_numpy()
+        more = [(i, *row) for i in range(first, first + n) for row in extra.get(i, ())]
+        if name == "findings":
+            # corpus-level findings join the file's own, in the same order (rule id, fingerprint)
+            if more:
+                add = pd.DataFrame.from_records(more, columns=list(df.columns)).astype(df.dtypes.to_dict())
+                df = pd.concat([df, add], ignore_index=True)
+                df = df.sort_values(["_i", "rule_id", "fingerprint"], kind="stable").reset_index(drop=True)
+            df["accepted"] = df["fingerprint"].isin(accepted).astype("bool")
+            counts["by_severity"].update(df["severity"].tolist())
+            counts["by_rule"].update(df.loc[df["severity"].isin(["error", "warning"]), "rule_id"].tolist())
+        elif name == "reports":
+            if more:
+                sev = Counter((i, row[2]) for i, *row in more)
+                n_more = Counter(i for i, *_ in more)
+                df["n_findings"] += df["_i"].map(n_more).fillna(0).astype("Int64")
+                df["n_errors"] += df["_i"].map(lambda i: sev.get((i, "error"), 0)).astype("Int64")
+                df["n_warnings"] += df["_i"].map(lambda i: sev.get((i, "warning"), 0)).astype("Int64")
+            counts["by_status"].update(df["status"].tolist())
+            counts["by_format"].update(df["format"].tolist())
+            for st, err in zip(df["status"], df["error"]):
+                if st != "ok" and len(counts["not_ok"]) < 10:
+                    counts["not_ok"].append((st, err))
+        df = df.drop(columns=["_i"])
+        w.write(wide(df, keys) if name == "wide" else df)
+    w.close()
+    return counts
+
+
+def _finalize(out: Path, plan, digests: list[Digest], ids: list[str], extra: dict[int, list],
+              opts: RunOptions, summary: RunSummary, pool=None) -> None:
+    """The five datasets, each written by `write_dataset` — in parallel on the pool's workers
+    when there is a pool (largest first), else one after the other here."""
+    from .pool import Call
+
     keys = sorted({k for d in digests for k in d.cell_keys})
-    writers = {k: _Writer(out, k, arrow_schema(k), opts.formats) for k in DATASETS}
-    writers["wide"] = _Writer(out, "wide", arrow_schema("wide", keys), opts.formats)
-    for s, first, srcs in plan:
-        idmap = pd.Series(ids[first:first + len(srcs)], index=range(first, first + len(srcs)), dtype="string")
-        frames = {k: shards.frame(s, k) for k in DATASETS}
-        for k, df in frames.items():
-            df["report_id"] = idmap.loc[df["_i"].to_numpy()].to_numpy()
-        # corpus-level findings join the file's own, in the same order (rule id, fingerprint)
-        more = [(i, *finding_row(ids[i], f)) for i in range(first, first + len(srcs)) for f in extra.get(i, ())]
-        f = frames["findings"]
-        if more:
-            add = pd.DataFrame.from_records(more, columns=list(f.columns)).astype(f.dtypes.to_dict())
-            f = pd.concat([f, add], ignore_index=True)
-            f = f.sort_values(["_i", "rule_id", "fingerprint"], kind="stable").reset_index(drop=True)
-            rep = frames["reports"]
-            sev = Counter((i, row[2]) for i, *row in more)
-            n_more = Counter(i for i, *_ in more)
-            rep["n_findings"] += rep["_i"].map(n_more).fillna(0).astype("Int64")
-            rep["n_errors"] += rep["_i"].map(lambda i: sev.get((i, "error"), 0)).astype("Int64")
-            rep["n_warnings"] += rep["_i"].map(lambda i: sev.get((i, "warning"), 0)).astype("Int64")
-        f["accepted"] = f["fingerprint"].isin(opts.accepted).astype("bool")
-        frames["findings"] = f
-        frames = {k: v.drop(columns=["_i"]) for k, v in frames.items()}
-        for k in DATASETS:
-            writers[k].write(frames[k])
-        writers["wide"].write(wide(frames["cells"], keys))
-        rep = frames["reports"]
-        summary.by_status.update(rep["status"].tolist())
-        summary.by_format.update(rep["format"].tolist())
-        summary.by_severity.update(frames["findings"]["severity"].tolist())
-        ff = frames["findings"]
-        summary.by_rule.update(ff.loc[ff["severity"].isin(["error", "warning"]), "rule_id"].tolist())
-        for st, err in zip(rep["status"], rep["error"]):
-            if st != "ok" and len(summary.not_ok) < 10:
-                summary.not_ok.append((st, err))
-    for w in writers.values():
-        w.close()
+    rows = {i: [finding_row(ids[i], f) for f in fs] for i, fs in extra.items()}
+    shape = [(s, first, len(srcs)) for s, first, srcs in plan]
+    base = (str(out), str(out / WORK))
+    kw = {"cells": (), "findings": (None, rows, opts.accepted), "sections": (), "wide": (keys,),
+          "reports": (None, {i: [r[:3] for r in v] for i, v in rows.items()})}
+    calls = [Call(n, "extractor.runner:write_dataset", (*base, name, shape, ids, tuple(opts.formats), *kw[name]))
+             for n, name in enumerate(("cells", "findings", "sections", "wide", "reports"))]
+    results = _map_calls(calls, pool)
+    for name in ("reports", "findings"):
+        c = results[[c.args[2] for c in calls].index(name)]
+        summary.by_status.update(c["by_status"])
+        summary.by_format.update(c["by_format"])
+        summary.by_severity.update(c["by_severity"])
+        summary.by_rule.update(c["by_rule"])
+        summary.not_ok.extend(c["not_ok"])
+
+
+def _map_calls(calls: list, pool=None) -> list:
+    """The values of `calls`, in order: on the pool's workers when there is one (a call that
+    fails there is run again here, so its error is raised with a plain traceback), else here."""
+    import importlib
+
+    def here(c):
+        module, fn = c.fn.split(":")
+        return getattr(importlib.import_module(module), fn)(*c.args)
+
+    if pool is None:
+        return [here(c) for c in calls]
+    out: dict[int, object] = {}
+    for r in pool.imap_unordered(calls):
+        out[r.index] = here(calls[r.index]) if r.error else r.value
+    return [out[c.index] for c in calls]

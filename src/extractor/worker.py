@@ -241,6 +241,20 @@ def process(index: int, source: Source, job: Job) -> Result:
 
 # --------------------------------------------------------------------------- worker process
 
+def _call(call):
+    """A `pool.Call` run here: its value, or the traceback when it raised."""
+    import importlib
+    import traceback
+
+    from .pool import CallResult
+
+    try:
+        module, fn = call.fn.split(":")
+        return CallResult(call.index, getattr(importlib.import_module(module), fn)(*call.args))
+    except Exception:
+        return CallResult(call.index, error=traceback.format_exc(limit=8))
+
+
 def main(argv: list[str]) -> int:
     """`main([FD_IN, FD_OUT])` in a fresh interpreter (see `pool.py`): receive ("job", Job) then ("task", index,
     Source) messages, answer each task with ("result", Result); stop at ("stop",) or when the
@@ -259,9 +273,8 @@ def main(argv: list[str]) -> int:
             return 0
         if msg[0] == "job":
             job = msg[1]
-        elif msg[0] == "task":
-            _, index, source = msg
-            res = process(index, source, job)
+        elif msg[0] in ("task", "call"):
+            res = process(msg[1], msg[2], job) if msg[0] == "task" else _call(msg[1])
             try:
                 conn_out.send(("result", res))
             except (BrokenPipeError, OSError):

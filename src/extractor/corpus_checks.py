@@ -89,18 +89,25 @@ def PAIR_RULES():
 
 
 def corpus_findings(digests: list[Digest], load: Callable[[int], Report | None],
-                    pair_calls: Callable[[list[list[list[int]]]], Iterable[list[tuple[int, Finding]]]] | None = None
-                    ) -> dict[int, list[Finding]]:
+                    pair_calls: Callable[[list[list[list[int]]]], Iterable[list[tuple[int, Finding]]]] | None = None,
+                    sink: Callable[[list[tuple[int, Finding]]], None] | None = None) -> dict[int, list[Finding]]:
     """Findings of the corpus-level rules, by index of the report they are attached to.
     `load(i)`: the full report i (from the cache), or None when it is not there.
     `pair_calls(batches)`: runs `pair_findings` over the batches of `pair_batches` (the corpus
-    runner shares them out over its workers); by default they run here, through `load`."""
+    runner shares them out over its workers); by default they run here, through `load`.
+    `sink(findings)`: when given, receives the findings batch by batch (each report's findings
+    all in one batch) and nothing is kept here — the runner spills them to disk."""
     slims = [d.report for d in digests]
     pos = {id(r): i for i, r in enumerate(slims)}
     found: dict[int, dict[str, Finding]] = defaultdict(dict)
 
     def add(i: int, f: Finding) -> None:
         found[i].setdefault(f.fingerprint, f)  # one finding per defect, even if a rule yields it twice
+
+    def flush() -> None:
+        if sink is not None and found:
+            sink([(i, f) for i in sorted(found) for f in found[i].values()])
+            found.clear()
 
     batches = pair_batches(digests)
     if pair_calls is None:
@@ -121,6 +128,7 @@ def corpus_findings(digests: list[Digest], load: Callable[[int], Report | None],
     for res in pair_calls(batches):
         for i, f in res:
             add(i, f)
+        flush()  # a body's reports are all in one batch: nothing of this batch comes later
 
     if "DUP-PEER" in CORPUS_RULES:
         n_grams = {id(d.report): d.n_grams for d in digests}
@@ -141,6 +149,7 @@ def corpus_findings(digests: list[Digest], load: Callable[[int], Report | None],
             f.fill_fingerprint(rep.sha256)
             add(pos[id(rep)], f)
         grams.cache_clear()
+        flush()
     return {i: sorted(fs.values(), key=lambda f: (f.rule_id, f.fingerprint)) for i, fs in found.items()}
 
 

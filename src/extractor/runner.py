@@ -251,10 +251,10 @@ def _run(sources: list[Source], out: Path, opts: RunOptions, cache_dir: Path, t0
         if todo:
             _parse(todo, job, opts, summary, shards, manifests, cache_dir, pool)
         digests, ids = _digests(plan, shards, summary)
-        extra: dict[int, list] = {}
+        spill = Spill(work, size)
         if opts.corpus_checks:
-            extra = _corpus_checks(sources, digests, ids, job, cache_dir, pool)
-        _finalize(out, plan, digests, ids, extra, opts, summary, pool)
+            _corpus_checks(sources, digests, ids, job, cache_dir, pool, spill)
+        _finalize(out, plan, digests, ids, opts, summary, pool)
     finally:
         if pool is not None:
             summary.peak_worker_rss = pool.peak_rss
@@ -317,9 +317,9 @@ def _digests(plan, shards: Shards, summary: RunSummary) -> tuple[list[Digest], l
 
 
 def _corpus_checks(sources: list[Source], digests: list[Digest], ids: list[str], job: Job, cache_dir: Path,
-                   pool) -> dict[int, list]:
+                   pool, spill: "Spill") -> None:
     """The corpus-level rules: the cross-year comparisons shared out over the pool's workers
-    (by batches of bodies), DUP-PEER here."""
+    (by batches of bodies), DUP-PEER here; their findings go to `spill` as rows."""
     from .corpus_checks import corpus_findings
     from .pool import Call
 
@@ -336,7 +336,48 @@ def _corpus_checks(sources: list[Source], digests: list[Digest], ids: list[str],
                  for n, batch in enumerate(batches)]
         return _map_calls(calls, pool)
 
-    return corpus_findings(digests, load, pair_calls)
+    def sink(found):
+        spill.add([(i, finding_row(ids[i], f)) for i, f in found])
+
+    corpus_findings(digests, load, pair_calls, sink)
+
+
+class Spill:
+    """The rows of the corpus-level findings, appended to one file per shard as they come
+    (OUT/.work/extra/NNNNNN.pkl, a sequence of pickles), so the run does not hold them."""
+
+    def __init__(self, work: Path, size: int):
+        self.dir, self.size = work / "extra", size
+        shutil.rmtree(self.dir, ignore_errors=True)  # a resumed run computes them again
+        self.dir.mkdir(parents=True)
+
+    def add(self, rows: list[tuple[int, tuple]]) -> None:
+        import pickle
+
+        by_shard: dict[int, list] = {}
+        for i, row in rows:
+            by_shard.setdefault(i // self.size, []).append((i, row))
+        for s, lst in by_shard.items():
+            with open(self.dir / f"{s:06d}.pkl", "ab") as fh:
+                pickle.dump(lst, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def spilled(work: str | Path, s: int) -> dict[int, list[tuple]]:
+    """Shard s's corpus-level finding rows by report index (see `Spill`)."""
+    import pickle
+
+    out: dict[int, list[tuple]] = {}
+    try:
+        fh = open(Path(work) / "extra" / f"{s:06d}.pkl", "rb")
+    except FileNotFoundError:
+        return out
+    with fh:
+        while True:
+            try:
+                for i, row in pickle.load(fh):
+                    out.setdefault(i, []).append(row)
+            except EOFError:
+                return out
 
 
 def _key_of(job: Job, src: Source, d: Digest) -> str:
@@ -362,13 +403,14 @@ def unique_ids(reports: list) -> list[str]:
 
 # --------------------------------------------------------------------------- final datasets
 
-ROW_GROUP = 65536
+# rows per Parquet row group, by dataset (about 5–15 MB of rows each: a writer holds one)
+ROW_GROUP = {"reports": 8192, "sections": 4096, "cells": 32768, "findings": 8192, "wide": 2048}
 
 
 class _Writer:
     """One dataset: a Parquet file and/or a CSV file, both under a temporary name until
-    `close`. Parquet row groups hold exactly `ROW_GROUP` rows (the last one fewer), whatever
-    the shard size, so the file's bytes depend on its rows only."""
+    `close`. Parquet row groups hold exactly `ROW_GROUP[name]` rows (the last one fewer),
+    whatever the shard size, so the file's bytes depend on its rows only."""
 
     def __init__(self, out: Path, name: str, schema: pa.Schema, formats):
         self.out, self.name, self.schema, self.formats = out, name, schema, formats
@@ -376,6 +418,7 @@ class _Writer:
         self.header = True
         self.pending: list[pa.Table] = []
         self.n_pending = 0
+        self.rg = ROW_GROUP[name]
         if "parquet" in formats:
             self.pq = pq.ParquetWriter(out / f".{name}.parquet.tmp", schema, compression="zstd")
         if "csv" in formats:
@@ -385,11 +428,11 @@ class _Writer:
         if self.pq is not None and len(df):
             self.pending.append(to_table(df, self.schema))
             self.n_pending += len(df)
-            if self.n_pending >= ROW_GROUP:
+            if self.n_pending >= self.rg:
                 t = pa.concat_tables(self.pending)
-                full = (len(t) // ROW_GROUP) * ROW_GROUP
-                for at in range(0, full, ROW_GROUP):
-                    self.pq.write_table(t.slice(at, ROW_GROUP), row_group_size=ROW_GROUP)
+                full = (len(t) // self.rg) * self.rg
+                for at in range(0, full, self.rg):
+                    self.pq.write_table(t.slice(at, self.rg), row_group_size=self.rg)
                 rest = t.slice(full)
                 self.pending, self.n_pending = ([rest] if len(rest) else []), len(rest)
         if self.csv is not None and (len(df) or self.header):
@@ -400,7 +443,7 @@ class _Writer:
         done = []
         if self.pq is not None:
             if self.pending:
-                self.pq.write_table(pa.concat_tables(self.pending), row_group_size=ROW_GROUP)
+                self.pq.write_table(pa.concat_tables(self.pending), row_group_size=self.rg)
             self.pq.close()
             os.replace(self.out / f".{self.name}.parquet.tmp", self.out / f"{self.name}.parquet")
             done.append(self.out / f"{self.name}.parquet")
@@ -412,14 +455,13 @@ class _Writer:
 
 
 def write_dataset(out: str, work: str, name: str, plan: list[tuple[int, int, int]], ids: list[str],
-                  formats: tuple[str, ...], keys: list[str] | None = None, extra: dict[int, list[tuple]] | None = None,
+                  formats: tuple[str, ...], keys: list[str] | None = None,
                   accepted: frozenset[str] = frozenset()) -> dict:
     """Write one final dataset from the shard parts (`plan`: (shard, first index, n files)),
-    report ids from `ids`. `wide`: one column per cell key of `keys`. `extra`: the rows of the
-    corpus-level findings by report index (`findings`: added to the file's own rows; `reports`:
+    report ids from `ids`. `wide`: one column per cell key of `keys`. The corpus-level
+    findings come from the spill files (`findings`: added to the file's own rows; `reports`:
     added to the counts). Runs in a pool worker or in the run's own process; returns the
     counts of the run summary for `reports` and `findings`."""
-    extra = extra or {}
     shards = Shards(Path(work))
     part = "cells" if name == "wide" else name
     w = _Writer(Path(out), name, arrow_schema(name, keys or ()) if name == "wide" else arrow_schema(name), formats)
@@ -429,6 +471,7 @@ def write_dataset(out: str, work: str, name: str, plan: list[tuple[int, int, int
         df = shards.frame(s, part)
         idmap = pd.Series(ids[first:first + n], index=range(first, first + n), dtype="string")
         df["report_id"] = idmap.loc[df["_i"].to_numpy()].to_numpy()
+        extra = spilled(work, s) if name in ("reports", "findings") else {}
         more = [(i, *row) for i in range(first, first + n) for row in extra.get(i, ())]
         if name == "findings":
             # corpus-level findings join the file's own, in the same order (rule id, fingerprint)
@@ -457,18 +500,16 @@ def write_dataset(out: str, work: str, name: str, plan: list[tuple[int, int, int
     return counts
 
 
-def _finalize(out: Path, plan, digests: list[Digest], ids: list[str], extra: dict[int, list],
-              opts: RunOptions, summary: RunSummary, pool=None) -> None:
+def _finalize(out: Path, plan, digests: list[Digest], ids: list[str], opts: RunOptions, summary: RunSummary,
+              pool=None) -> None:
     """The five datasets, each written by `write_dataset` — in parallel on the pool's workers
     when there is a pool (largest first), else one after the other here."""
     from .pool import Call
 
     keys = sorted({k for d in digests for k in d.cell_keys})
-    rows = {i: [finding_row(ids[i], f) for f in fs] for i, fs in extra.items()}
     shape = [(s, first, len(srcs)) for s, first, srcs in plan]
     base = (str(out), str(out / WORK))
-    kw = {"cells": (), "findings": (None, rows, opts.accepted), "sections": (), "wide": (keys,),
-          "reports": (None, {i: [r[:3] for r in v] for i, v in rows.items()})}
+    kw = {"cells": (), "findings": (None, opts.accepted), "sections": (), "wide": (keys,), "reports": ()}
     calls = [Call(n, "extractor.runner:write_dataset", (*base, name, shape, ids, tuple(opts.formats), *kw[name]))
              for n, name in enumerate(("cells", "findings", "sections", "wide", "reports"))]
     results = _map_calls(calls, pool)

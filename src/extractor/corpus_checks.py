@@ -9,7 +9,7 @@ same findings as `checks.run_corpus_checks` over all reports in memory:
   years, its reports are loaded in full from the run's cache, the rules run over that group,
   and the group is dropped again. One body at a time is in memory.
 * DUP-PEER compares the narratives of one year across bodies. Candidate pairs come from
-  locality-sensitive hashing of the 256-value MinHash signatures, in 32 bands of 8 values: a
+  locality-sensitive hashing of the 256-value MinHash signatures (32-bit values), in 32 bands of 8 values: a
   pair at Jaccard J shares a band with probability 1 − (1 − J⁸)³², which is 1 − 4·10⁻⁵ at the
   0.85 threshold and 1 − 1.5·10⁻⁸ at 0.9, while pairs of merely similar reports (J = 0.4) become
   candidates with probability 0.02 — so the work does not grow with the square of a year's
@@ -142,7 +142,7 @@ def corpus_findings(digests: list[Digest], load: Callable[[int], Report | None],
         def similar(docs: dict[str, tuple[str, Report]]):
             grams.cache_clear()  # one year's narratives at a time
             return similar_pairs_minhash(
-                {k: np.frombuffer(sigs[id(r)], dtype="<u8") for k, (_, r) in docs.items()},
+                {k: np.frombuffer(sigs[id(r)], dtype="<u4") for k, (_, r) in docs.items()},
                 lambda k: grams(pos[id(docs[k][1])]), DUP_THRESHOLD)
 
         for rep, f in dup_peer_findings(slims, lambda r: n_grams[id(r)] if sigs[id(r)] else 0, similar):

@@ -13,11 +13,12 @@ How a run goes
    (`OUT/.work/shards/NNNNNN.<dataset>.parquet`), with the shard's digests (the reports
    without their rows, for the corpus-level rules) and, written last, a manifest naming the
    shard's files with their size and mtime. Only the open shards are held in memory.
-4. When every shard is written, the corpus-level rules run (`corpus_checks.corpus_findings`:
-   cross-year comparisons loading one body's reports at a time from the cache; DUP-PEER
-   through MinHash candidates checked exactly), same-content files get distinct ids, and the
-   final datasets are written shard by shard (Parquet row groups of a fixed row count, CSV appended),
-   each to a temporary name renamed at the end.
+4. When every shard is written, the closing work runs on the same worker processes: the
+   cross-year rules in batches of bodies (`corpus_checks.pair_findings`, each body's reports
+   loaded from the cache), DUP-PEER here (MinHash candidates checked exactly), their findings
+   spilled to `OUT/.work/extra` as they come; same-content files get distinct ids; then the
+   five datasets, each written by one worker shard by shard (Parquet row groups of a fixed row
+   count per dataset, CSV appended), each to a temporary name renamed at the end.
 
 Same bytes whatever happens: the rows of a file do not depend on which worker parsed it or
 when, shards are written in shard order, and nothing in a dataset depends on the job count,
@@ -32,7 +33,7 @@ import os
 import shutil
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -47,7 +48,7 @@ from .worker import Digest, Job, Result, fingerprint, load_entry, write_entry
 SHARD_SIZE = 200
 WORK = ".work"
 CACHE = ".cache"
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 
 
 @dataclass
@@ -161,11 +162,14 @@ class Shards:
                 df = df.drop(columns=["accepted"])
             df.insert(0, "_i", pd.Series(srcidx[k], dtype="int64"))
             _atomic_parquet(df, self.path(s, f"{k}.parquet"))
-        digests = [(r.index, r.digest) for r in results]
-        _atomic_bytes(_pickle(digests), self.path(s, "digests.pkl"))
+        # the shard's cell keys once (the wide dataset's columns), not a copy in every digest
+        keys = sorted({k for r in results for k in r.digest.cell_keys})
+        digests = [(r.index, replace(r.digest, cell_keys=())) for r in results]
+        _atomic_bytes(_pickle((digests, keys)), self.path(s, "digests.pkl"))
         _atomic_bytes(json.dumps(manifest, ensure_ascii=False).encode(), self.path(s, "json"))
 
-    def digests(self, s: int) -> list[tuple[int, Digest]]:
+    def digests(self, s: int) -> tuple[list[tuple[int, Digest]], list[str]]:
+        """The shard's (index, digest) pairs and the cell keys its reports have."""
         import pickle
 
         return pickle.loads(self.path(s, "digests.pkl").read_bytes())
@@ -250,11 +254,11 @@ def _run(sources: list[Source], out: Path, opts: RunOptions, cache_dir: Path, t0
     try:
         if todo:
             _parse(todo, job, opts, summary, shards, manifests, cache_dir, pool)
-        digests, ids = _digests(plan, shards, summary)
+        digests, ids, keys = _digests(plan, shards, summary)
         spill = Spill(work, size)
         if opts.corpus_checks:
             _corpus_checks(sources, digests, ids, job, cache_dir, pool, spill)
-        _finalize(out, plan, digests, ids, opts, summary, pool)
+        _finalize(out, plan, keys, ids, opts, summary, pool)
     finally:
         if pool is not None:
             summary.peak_worker_rss = pool.peak_rss
@@ -299,21 +303,21 @@ def _parse(todo, job: Job, opts: RunOptions, summary: RunSummary, shards: Shards
             del open_shards[s]
 
 
-def _digests(plan, shards: Shards, summary: RunSummary) -> tuple[list[Digest], list[str]]:
-    """Every file's digest (from the shards), with its final report id."""
+def _digests(plan, shards: Shards, summary: RunSummary) -> tuple[list[Digest], list[str], list[str]]:
+    """Every file's digest (from the shards) with its final report id; the ids; the cell keys
+    of the whole run (the wide dataset's columns)."""
     digests: list[Digest | None] = [None] * sum(len(srcs) for _, _, srcs in plan)
-    # one tuple of cell keys per distinct key set: unpickled, every digest has its own copies of
-    # the ~200 key strings (~20 KB a report, the bulk of a digest), most reports the same set
-    key_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
+    keys: set[str] = set()
     for s, _, _ in plan:
-        for i, d in shards.digests(s):
-            d.cell_keys = key_sets.setdefault(d.cell_keys, d.cell_keys)
+        pairs, shard_keys = shards.digests(s)
+        keys.update(shard_keys)
+        for i, d in pairs:
             digests[i] = d
     summary.pages = sum(d.pages for d in digests)
     ids = unique_ids([d.report for d in digests])
     for d, rid in zip(digests, ids):
         d.report.report_id = rid
-    return digests, ids
+    return digests, ids, sorted(keys)
 
 
 def _corpus_checks(sources: list[Source], digests: list[Digest], ids: list[str], job: Job, cache_dir: Path,
@@ -500,13 +504,12 @@ def write_dataset(out: str, work: str, name: str, plan: list[tuple[int, int, int
     return counts
 
 
-def _finalize(out: Path, plan, digests: list[Digest], ids: list[str], opts: RunOptions, summary: RunSummary,
+def _finalize(out: Path, plan, keys: list[str], ids: list[str], opts: RunOptions, summary: RunSummary,
               pool=None) -> None:
     """The five datasets, each written by `write_dataset` — in parallel on the pool's workers
     when there is a pool (largest first), else one after the other here."""
     from .pool import Call
 
-    keys = sorted({k for d in digests for k in d.cell_keys})
     shape = [(s, first, len(srcs)) for s, first, srcs in plan]
     base = (str(out), str(out / WORK))
     kw = {"cells": (), "findings": (None, opts.accepted), "sections": (), "wide": (keys,), "reports": ()}

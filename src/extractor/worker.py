@@ -22,7 +22,7 @@ import os
 import pickle
 import time
 import zlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,9 +44,10 @@ class Job:
 
 @dataclass
 class Digest:
-    """A report reduced to what the corpus-level rules and the run summary need: the `Report`
-    without sections, cells, findings, meta; the number of narrative grams and their MinHash
-    signature (DUP-PEER candidates); the cell keys (the wide dataset's columns)."""
+    """A report reduced to what the corpus-level rules and the run summary need: the `Report`'s
+    identity, body, year, edition and status (`slim`); the number of narrative grams and their
+    MinHash signature (DUP-PEER candidates); the cell keys (the wide dataset's columns: kept
+    once per shard, not per digest, when the shard is written); the pages read."""
     report: Report
     n_grams: int = 0
     signature: bytes | None = None
@@ -139,7 +140,7 @@ def _perms():
 
 
 def minhash(grams) -> bytes:
-    """MinHash signature (256 × uint64) of a set of strings: 32-bit blake2b of each gram, then
+    """MinHash signature (256 × uint32) of a set of strings: 32-bit blake2b of each gram, then
     (a·x + b) mod (2^61 − 1) for 256 fixed (a, b)."""
     import numpy as np
 
@@ -149,11 +150,17 @@ def minhash(grams) -> bytes:
     h = np.multiply.outer(a, x)  # a, x < 2^32 and b < 2^32: a·x + b < 2^64, no overflow
     h += b[:, None]               # in place: no second 256 × n temporary (~25 % faster)
     np.remainder(h, np.uint64(_MERSENNE), out=h)
-    return h.min(axis=1).astype("<u8").tobytes()
+    # the low 32 bits of each minimum: two different minima agree by chance with probability
+    # 2^-32, and the signature takes 1 KB instead of 2 (the run keeps one per report)
+    return (h.min(axis=1) & np.uint64(0xFFFFFFFF)).astype("<u4").tobytes()
 
 
 def slim(report: Report) -> Report:
-    return replace(report, sections=[], cells=[], findings=[], shape_issues=[], meta={})
+    """The report as the corpus-level rules see it: identity, body, year, edition, status —
+    the run keeps one per file, so nothing else (titles, evidence, errors) is kept."""
+    return Report(report.report_id, report.path, report.sha256, report.format, status=report.status,
+                  template_version=report.template_version, report_year=report.report_year,
+                  agency=report.agency, agency_normalised=report.agency_normalised, level=report.level)
 
 
 def digest_of(report: Report) -> Digest:

@@ -6,7 +6,6 @@ Keyword rules read a compact copy of the text (whitespace dropped, NFKC), so a
 heading or phrase broken over lines or pages is still found."""
 from __future__ import annotations
 
-import unicodedata
 
 import regex as re
 

@@ -38,7 +38,8 @@ ESTIMATE_FLOOR = 0.70
 assert BANDS * ROWS == MINHASH_N
 
 
-PAIR_BATCH = 400  # reports per call of the cross-year rules (several bodies, each compared apart)
+PAIR_BATCH = 100  # reports per call of the cross-year rules (several bodies, each compared apart; a
+#                   batch is held in full in a worker, ~0.3 MB a report)
 
 
 def pair_batches(digests: list[Digest]) -> list[list[list[int]]]:

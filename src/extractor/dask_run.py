@@ -15,6 +15,7 @@ worker processes (default: one per core) and closes it at the end.
 from __future__ import annotations
 
 import threading
+import uuid
 from typing import Iterable, Iterator
 
 from .sources import Source
@@ -58,6 +59,7 @@ def dask_results(tasks: Iterable[tuple[int, Source]], job: Job, opts) -> Iterato
         window = WINDOW_PER_WORKER * threads
         it = iter(tasks)
         ac = as_completed()
+        run_token = uuid.uuid4().hex[:12]  # task keys of two runs sharing a cluster never collide
         n = 0
 
         def submit_next() -> bool:
@@ -65,7 +67,7 @@ def dask_results(tasks: Iterable[tuple[int, Source]], job: Job, opts) -> Iterato
             if t is None:
                 return False
             ac.add(client.submit(process_on_worker, t[0], t[1], job, opts.time_limit, mem, pure=False,
-                                 key=f"extractor-{job.fingerprint[:8]}-{t[0]}"))
+                                 key=f"extractor-{run_token}-{t[0]}"))
             return True
 
         while n < window and submit_next():

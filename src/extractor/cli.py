@@ -59,7 +59,12 @@ def _cmd_run(args) -> int:
     if args.duckdb:
         from .duck import write_duckdb
 
-        write_duckdb(args.out, args.duckdb)
+        try:
+            write_duckdb(args.out, args.duckdb)
+        except Exception as e:  # the datasets are written; say why the database is not
+            print(f"extractor: {args.duckdb}: DuckDB database not written ({type(e).__name__}: {e})",
+                  file=sys.stderr)
+            return 1
     if not args.quiet:
         print(summary.text())
         if args.duckdb:

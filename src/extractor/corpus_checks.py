@@ -70,23 +70,26 @@ def pair_findings(cache_dir: str | None, bodies: list[list[tuple[int, str, str, 
     there is compared on its digest alone). Runs in a pool worker or in the run's process."""
     from .worker import load_entry
 
+    def loaded(i, key, rid, slim):
+        rep = (load_entry(cache_dir, key) if cache_dir else None) or slim
+        rep.report_id = rid
+        return i, rep
+
+    return compare_bodies([[loaded(*m) for m in members] for members in bodies])
+
+
+def compare_bodies(bodies: list[list[tuple[int, Report]]]) -> list[tuple[int, Finding]]:
+    """The corpus rules except DUP-PEER over each body's (index, report) pairs, one body at a
+    time (the rules regroup what they are given, so bodies must not be mixed)."""
+    rules = [r for rid, r in sorted(CORPUS_RULES.items()) if rid != "DUP-PEER"]
     out = []
     for members in bodies:
-        full, back = [], {}
-        for i, key, rid, slim in members:
-            rep = (load_entry(cache_dir, key) if cache_dir else None) or slim
-            rep.report_id = rid
-            back[id(rep)] = i
-            full.append(rep)
-        for rule in PAIR_RULES():
-            for rep, f in rule.fn(list(full)):
+        back = {id(rep): i for i, rep in members}
+        for rule in rules:
+            for rep, f in rule.fn([rep for _, rep in members]):
                 f.fill_fingerprint(rep.sha256)
                 out.append((back[id(rep)], f))
     return out
-
-
-def PAIR_RULES():
-    return [r for rid, r in sorted(CORPUS_RULES.items()) if rid != "DUP-PEER"]
 
 
 def corpus_findings(digests: list[Digest], load: Callable[[int], Report | None],
@@ -114,18 +117,7 @@ def corpus_findings(digests: list[Digest], load: Callable[[int], Report | None],
     if pair_calls is None:
         def pair_calls(batches):
             for batch in batches:
-                out = []
-                for members in batch:
-                    full, back = [], {}
-                    for i in members:
-                        rep = load(i) or slims[i]
-                        back[id(rep)] = i
-                        full.append(rep)
-                    for rule in PAIR_RULES():
-                        for rep, f in rule.fn(list(full)):
-                            f.fill_fingerprint(rep.sha256)
-                            out.append((back[id(rep)], f))
-                yield out
+                yield compare_bodies([[(i, load(i) or slims[i]) for i in members] for members in batch])
     for res in pair_calls(batches):
         for i, f in res:
             add(i, f)

@@ -41,6 +41,14 @@ class Call:
     args: tuple = ()
 
 
+def resolve(fn: str):
+    """The function named "module:function"."""
+    import importlib
+
+    module, name = fn.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
 @dataclass
 class CallResult:
     index: int
@@ -60,10 +68,9 @@ def rss_bytes(pid: int) -> int | None:
 
 
 class _Worker:
-    def __init__(self, job: Job, log: Path | None):
+    def __init__(self, job: Job):
         r1, w1 = os.pipe()  # parent -> worker
         r2, w2 = os.pipe()  # worker -> parent
-        err = open(log, "ab") if log is not None else None  # None: the parent's stderr
         env = dict(os.environ)
         # a worker uses one core: numeric libraries must not start a thread per core each
         for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -71,10 +78,7 @@ class _Worker:
         src = str(Path(__file__).resolve().parents[1])
         env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         self.proc = subprocess.Popen([sys.executable, "-c", _MAIN, str(r1), str(w2)],
-                                     pass_fds=(r1, w2), stdin=subprocess.DEVNULL, stdout=err, stderr=err,
-                                     env=env, close_fds=True)
-        if log is not None:
-            err.close()
+                                     pass_fds=(r1, w2), stdin=subprocess.DEVNULL, env=env, close_fds=True)
         os.close(r1)
         os.close(w2)
         self.send_conn = Connection(w1, readable=False)
@@ -135,9 +139,9 @@ class WorkerPool:
     per file (None: no limit)."""
 
     def __init__(self, jobs: int, job: Job, time_limit: float | None = None, memory_limit: int | None = None,
-                 max_tasks: int = 500, log: Path | None = None):
+                 max_tasks: int = 500):
         self.jobs, self.job = max(1, jobs), job
-        self.time_limit, self.memory_limit, self.max_tasks, self.log = time_limit, memory_limit, max_tasks, log
+        self.time_limit, self.memory_limit, self.max_tasks = time_limit, memory_limit, max_tasks
         self.workers: list[_Worker] = []
         self.peak_rss = 0  # the largest resident memory seen of one worker
 
@@ -156,7 +160,7 @@ class WorkerPool:
         self.workers = []
 
     def _spawn(self) -> _Worker:
-        w = _Worker(self.job, self.log)
+        w = _Worker(self.job)
         self.workers.append(w)
         return w
 

@@ -43,7 +43,7 @@ import pyarrow.parquet as pq
 
 from .frames import DATASETS, SCHEMAS, finding_row, rows_frames, wide
 from .sources import Source
-from .worker import Digest, Job, Result, fingerprint, load_entry, write_entry
+from .worker import Digest, Job, Result, fingerprint, load_entry, write_atomic, write_entry
 
 SHARD_SIZE = 200
 WORK = ".work"
@@ -148,7 +148,7 @@ class Shards:
         except (OSError, ValueError):
             return False
 
-    def write(self, s: int, first: int, results: list[Result], manifest: dict) -> None:
+    def write(self, s: int, results: list[Result], manifest: dict) -> None:
         rows: dict[str, list[tuple]] = {k: [] for k in DATASETS}
         srcidx: dict[str, list[int]] = {k: [] for k in DATASETS}
         for r in results:
@@ -165,8 +165,8 @@ class Shards:
         # the shard's cell keys once (the wide dataset's columns), not a copy in every digest
         keys = sorted({k for r in results for k in r.digest.cell_keys})
         digests = [(r.index, replace(r.digest, cell_keys=())) for r in results]
-        _atomic_bytes(_pickle((digests, keys)), self.path(s, "digests.pkl"))
-        _atomic_bytes(json.dumps(manifest, ensure_ascii=False).encode(), self.path(s, "json"))
+        write_atomic(self.path(s, "digests.pkl"), _pickle((digests, keys)), sync=True)
+        write_atomic(self.path(s, "json"), json.dumps(manifest, ensure_ascii=False).encode(), sync=True)
 
     def digests(self, s: int) -> tuple[list[tuple[int, Digest]], list[str]]:
         """The shard's (index, digest) pairs and the cell keys its reports have."""
@@ -182,15 +182,6 @@ def _pickle(obj) -> bytes:
     import pickle
 
     return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _atomic_bytes(data: bytes, p: Path) -> None:
-    tmp = p.with_name(p.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, p)
 
 
 def _atomic_parquet(df: pd.DataFrame, p: Path) -> None:
@@ -240,8 +231,9 @@ def _run(sources: list[Source], out: Path, opts: RunOptions, cache_dir: Path, t0
     todo = [(s, first, srcs) for s, first, srcs in plan if opts.refresh or not shards.done(s, manifests[s])]
     summary.reused_shards = len(plan) - len(todo)
     if opts.progress:
-        for s, first, srcs in plan:
-            if (s, first, srcs) not in todo:
+        todo_ids = {s for s, _, _ in todo}
+        for s, _, srcs in plan:
+            if s not in todo_ids:
                 for _ in srcs:
                     opts.progress(None)
 
@@ -299,7 +291,7 @@ def _parse(todo, job: Job, opts: RunOptions, summary: RunSummary, shards: Shards
             opts.progress(res)
         first, n = firsts[s]
         if len(got) == n:
-            shards.write(s, first, [got[i] for i in range(first, first + n)], manifests[s])
+            shards.write(s, [got[i] for i in range(first, first + n)], manifests[s])
             del open_shards[s]
 
 
@@ -528,11 +520,10 @@ def _finalize(out: Path, plan, keys: list[str], ids: list[str], opts: RunOptions
 def _map_calls(calls: list, pool=None) -> list:
     """The values of `calls`, in order: on the pool's workers when there is one (a call that
     fails there is run again here, so its error is raised with a plain traceback), else here."""
-    import importlib
+    from .pool import resolve
 
     def here(c):
-        module, fn = c.fn.split(":")
-        return getattr(importlib.import_module(module), fn)(*c.args)
+        return resolve(c.fn)(*c.args)
 
     if pool is None:
         return [here(c) for c in calls]

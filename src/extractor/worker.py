@@ -22,7 +22,7 @@ import os
 import pickle
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -63,11 +63,9 @@ class Result:
     digest: Digest
     seconds: float = 0.0
     cached: bool = False
-    pages: int = 0
     blob: bytes | None = None        # the cache entry, when the job asks for it
     cache_key: str | None = None
     limit_failure: bool = False      # failed because of a run limit: never cached
-    log: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- fingerprint
@@ -106,12 +104,22 @@ def unpack(blob: bytes) -> Report:
     return pickle.loads(zlib.decompress(blob))
 
 
+def write_atomic(p: Path, data: bytes, sync: bool = False) -> None:
+    """`data` to a temporary name beside `p`, then renamed: a killed process never leaves half a
+    file (`sync`: flushed to disk before the rename)."""
+    tmp = p.with_name(f"{p.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        if sync:
+            fh.flush()
+            os.fsync(fh.fileno())
+    os.replace(tmp, p)
+
+
 def write_entry(cache_dir: str | Path, key: str, blob: bytes) -> None:
     p = cache_path(cache_dir, key)
     p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(f"{p.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(blob)
-    os.replace(tmp, p)
+    write_atomic(p, blob)
 
 
 def load_entry(cache_dir: str | Path, key: str) -> Report | None:
@@ -211,9 +219,7 @@ def failed_report(source: Source, error: str, data: bytes | None = None) -> Repo
 def result_of(index: int, source: Source, report: Report, **kw) -> Result:
     from .frames import report_rows
 
-    digest = digest_of(report)
-    kw.setdefault("pages", digest.pages)
-    return Result(index, source.name, report_rows(report), digest, **kw)
+    return Result(index, source.name, report_rows(report), digest_of(report), **kw)
 
 
 def process(index: int, source: Source, job: Job) -> Result:
@@ -250,14 +256,12 @@ def process(index: int, source: Source, job: Job) -> Result:
 
 def _call(call):
     """A `pool.Call` run here: its value, or the traceback when it raised."""
-    import importlib
     import traceback
 
-    from .pool import CallResult
+    from .pool import CallResult, resolve
 
     try:
-        module, fn = call.fn.split(":")
-        return CallResult(call.index, getattr(importlib.import_module(module), fn)(*call.args))
+        return CallResult(call.index, resolve(call.fn)(*call.args))
     except Exception:
         return CallResult(call.index, error=traceback.format_exc(limit=8))
 
